@@ -1,0 +1,12 @@
+/**
+ * Every check the engine knows, in report order. A check module registers here with one import
+ * line; the ids are the stable contract in DESIGN.md.
+ */
+import type { Check, CheckId } from './model.js';
+
+export const CHECKS: readonly Check[] = [];
+
+/** The check with this id, or undefined when this build does not have it. */
+export function getCheck(id: CheckId): Check | undefined {
+  return CHECKS.find((c) => c.id === id);
+}

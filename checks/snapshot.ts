@@ -1,0 +1,148 @@
+/**
+ * The repository snapshot port: what every check sees of a repository. Shells build it
+ * (snapshots/local.ts from a checkout, app/ from the GitHub API); checks never touch the
+ * file system or GitHub themselves.
+ */
+
+/** One tracked entry. Paths are repository-relative, `/`-separated, never starting with `/` or `..`. */
+export interface RepoFile {
+  path: string;
+  /** Size in bytes (for a symlink, the length of its target). */
+  size: number;
+  kind: 'file' | 'symlink' | 'submodule';
+  /** Git blob SHA when known (from the index or the tree). */
+  blobSha?: string;
+  /** Git file mode when known, e.g. `100644`, `100755`, `120000`. */
+  mode?: string;
+}
+
+/** What reading a file gave. Readers never throw for a per-file problem; they say it here. */
+export type FileContent =
+  | { kind: 'text'; text: string; size: number }
+  | { kind: 'binary'; size: number }
+  | { kind: 'too-large'; size: number; limit: number }
+  | { kind: 'symlink'; target: string }
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; error: string };
+
+/** A problem met while building the snapshot (a symlink leaving the tree, an unreadable entry). */
+export interface SnapshotProblem {
+  path: string;
+  rule: 'symlink-escape' | 'unreadable' | 'not-regular';
+  message: string;
+}
+
+/** How a changed file changed, in the GitHub "list pull request files" vocabulary. */
+export type ChangeStatus =
+  | 'added'
+  | 'removed'
+  | 'modified'
+  | 'renamed'
+  | 'copied'
+  | 'changed'
+  | 'unchanged';
+
+/** One file changed by the pull request (or by `--base REF...HEAD` in the CLI). */
+export interface ChangedFile {
+  path: string;
+  status: ChangeStatus;
+  /** For renames and copies: the old path. */
+  previousPath?: string;
+  /** Blob SHA at the head (absent for removals). */
+  blobSha?: string;
+  additions?: number;
+  deletions?: number;
+}
+
+/** The change under evaluation: a pull request, or `REF...HEAD` locally. */
+export interface ChangeSet {
+  /** The base as the user named it (branch, tag or SHA). */
+  baseRef: string;
+  /** The merge base commit the change is measured from. */
+  baseSha: string;
+  headSha?: string;
+  files: ChangedFile[];
+  /** Reads a file as it is at the base commit. */
+  readBase(path: string): Promise<FileContent>;
+  /** The tracked paths at the base commit (sorted). */
+  baseFiles(): Promise<readonly RepoFile[]>;
+}
+
+/** A repository as the checks see it. */
+export interface RepoSnapshot {
+  /** Human-readable origin, e.g. `local:/src/repo` or `github:owner/repo@sha`. */
+  readonly source: string;
+  readonly headSha?: string;
+  /** Tracked files, sorted by path (code unit order). */
+  readonly files: readonly RepoFile[];
+  readonly problems: readonly SnapshotProblem[];
+  /** Present when evaluating a change (pull request or `--base`). */
+  readonly change?: ChangeSet;
+  /** Files larger than this (bytes) are not read: `read` answers `too-large`. */
+  readonly maxReadBytes: number;
+  hasFile(path: string): boolean;
+  /** True when some tracked file lives under `dir/`. */
+  hasDir(dir: string): boolean;
+  /** Reads a tracked file lazily (content is cached by the implementation where useful). */
+  read(path: string): Promise<FileContent>;
+}
+
+/** Answers `hasFile` / `hasDir` over a sorted file list in O(1). */
+export class FileIndex {
+  private readonly fileSet: Set<string>;
+  private readonly dirSet = new Set<string>();
+
+  constructor(files: readonly RepoFile[]) {
+    this.fileSet = new Set(files.map((f) => f.path));
+    for (const f of files) {
+      let i = f.path.lastIndexOf('/');
+      while (i > 0) {
+        const dir = f.path.slice(0, i);
+        if (this.dirSet.has(dir)) break;
+        this.dirSet.add(dir);
+        i = dir.lastIndexOf('/');
+      }
+    }
+  }
+
+  hasFile(path: string): boolean {
+    return this.fileSet.has(path);
+  }
+
+  hasDir(dir: string): boolean {
+    const d = dir.replace(/\/+$/, '');
+    return d === '' || this.dirSet.has(d);
+  }
+}
+
+/** True when the first 8,000 bytes contain a NUL byte: git's own binary heuristic. */
+export function looksBinary(buf: Uint8Array): boolean {
+  const n = Math.min(buf.length, 8000);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
+}
+
+/** Decodes a read buffer into a FileContent (binary detection, UTF-8, BOM stripped). */
+export function decodeContent(buf: Uint8Array): FileContent {
+  if (looksBinary(buf)) return { kind: 'binary', size: buf.length };
+  let text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { kind: 'text', text, size: buf.length };
+}
+
+/**
+ * Normalises a user- or file-supplied repository path and refuses one that escapes the repo.
+ * Returns the `/`-separated relative path, or `undefined` for an absolute or escaping path.
+ */
+export function normalizeRepoPath(p: string): string | undefined {
+  if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return undefined;
+  const out: string[] = [];
+  for (const seg of p.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join('/');
+}

@@ -1,0 +1,15 @@
+/**
+ * Verbs beyond `check` and `config`, each registered from its own module (one import line each):
+ * `explain` (governance), `baseline update` (security-baseline), `render` (sot).
+ */
+import type { Command } from 'commander';
+import type { CliIO } from '../io.js';
+
+type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
+
+const REGISTRARS: Register[] = [];
+
+/** Registers every extra verb. */
+export function registerExtraCommands(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  for (const register of REGISTRARS) register(program, io, setExit);
+}

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+
+/** A git command that failed: carries the exit code and git's own stderr. */
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/**
+ * Runs `git <args>` in `cwd` and resolves with its whole stdout as a Buffer. Output is streamed
+ * into chunks (no maxBuffer ceiling), so a 40,000-file `ls-files -z` is never cut short.
+ * Rejects with GitError (exit code and stderr) when git exits non-zero or cannot start.
+ */
+export function git(cwd: string, args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', (e) => reject(new GitError(`git ${args[0]}: ${e.message}`, null, '')));
+    child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8').trim();
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new GitError(`git ${args.join(' ')} failed: ${stderr || `exit ${code}`}`, code, stderr));
+    });
+  });
+}
+
+/** Splits NUL-terminated git output (`-z`) into its records, dropping the trailing empty one. */
+export function splitZ(buf: Buffer): string[] {
+  const s = buf.toString('utf8');
+  const parts = s.split('\0');
+  if (parts.length && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** True when `dir` is inside a git work tree (answers false, never throws, when git is absent). */
+export async function isGitWorkTree(dir: string): Promise<boolean> {
+  try {
+    const out = await git(dir, ['rev-parse', '--is-inside-work-tree']);
+    return out.toString().trim() === 'true';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * A RepoSnapshot of a local directory: a git checkout (the tracked files, as `git ls-files -z`
+ * sees them) or, outside git, a walk of the directory that honours `.gitignore` files.
+ * Content is read lazily, at most `openFiles` files at once, never beyond `maxReadBytes`, and
+ * never outside the directory: symlinks are reported, not followed.
+ */
+import { lstat, open, opendir, readFile, readlink, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import pLimit from 'p-limit';
+import {
+  FileIndex,
+  decodeContent,
+  type ChangeSet,
+  type ChangeStatus,
+  type ChangedFile,
+  type FileContent,
+  type RepoFile,
+  type RepoSnapshot,
+  type SnapshotProblem,
+} from '../checks/snapshot.js';
+import { git, isGitWorkTree, splitZ } from './git.js';
+
+/** Options for {@link loadLocalSnapshot}. */
+export interface LocalSnapshotOptions {
+  /** Files larger than this many bytes are not read (default 4 MiB). */
+  maxReadBytes?: number;
+  /** Files open at once (default 64). */
+  openFiles?: number;
+  /** Evaluate the change `baseRef...HEAD` (merge base to HEAD), as a pull request would be. */
+  baseRef?: string;
+}
+
+/** The directory is unusable (does not exist, is not a directory, or git failed on it). */
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+const DEFAULT_MAX_READ = 4 * 1024 * 1024;
+
+/**
+ * Builds a snapshot of `dir`. Rejects with SnapshotError when `dir` is not a readable directory,
+ * or when `baseRef` is given and cannot be resolved. Per-file problems never reject: they are
+ * listed in `problems` (symlink escapes, unreadable or missing tracked files).
+ */
+export async function loadLocalSnapshot(
+  dir: string,
+  opts: LocalSnapshotOptions = {},
+): Promise<RepoSnapshot> {
+  let root: string;
+  try {
+    root = await realpath(path.resolve(dir));
+    const st = await lstat(root);
+    if (!st.isDirectory()) throw new Error('not a directory');
+  } catch (e) {
+    throw new SnapshotError(`cannot read directory ${dir}: ${(e as Error).message}`);
+  }
+  const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ;
+  const limit = pLimit(opts.openFiles ?? 64);
+  const inGit = await isGitWorkTree(root);
+  const problems: SnapshotProblem[] = [];
+  const files = inGit
+    ? await listGitFiles(root, limit, problems)
+    : await walkDirectory(root, limit, problems);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const index = new FileIndex(files);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  let headSha: string | undefined;
+  if (inGit) {
+    try {
+      headSha = (await git(root, ['rev-parse', 'HEAD'])).toString().trim();
+    } catch {
+      headSha = undefined; // a repository with no commit yet
+    }
+  }
+  const change =
+    opts.baseRef !== undefined ? await loadChange(root, opts.baseRef, headSha, byPath, maxReadBytes) : undefined;
+
+  const dirOk = new Map<string, Promise<boolean>>();
+  const insideRoot = (rel: string): Promise<boolean> => {
+    const d = path.posix.dirname(rel);
+    let p = dirOk.get(d);
+    if (!p) {
+      p = realpath(path.join(root, d)).then(
+        (real) => real === root || real.startsWith(root + path.sep),
+        () => false,
+      );
+      dirOk.set(d, p);
+    }
+    return p;
+  };
+
+  return {
+    source: `local:${root}`,
+    headSha,
+    files,
+    problems,
+    change,
+    maxReadBytes,
+    hasFile: (p) => index.hasFile(p),
+    hasDir: (d) => index.hasDir(d),
+    read: (rel) =>
+      limit(async (): Promise<FileContent> => {
+        const entry = byPath.get(rel);
+        if (!entry) return { kind: 'missing' };
+        const abs = path.join(root, rel);
+        if (entry.kind === 'symlink') {
+          try {
+            return { kind: 'symlink', target: await readlink(abs) };
+          } catch (e) {
+            return { kind: 'unreadable', error: (e as Error).message };
+          }
+        }
+        if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
+        if (!(await insideRoot(rel)))
+          return { kind: 'unreadable', error: 'its directory resolves outside the repository' };
+        return readBounded(abs, maxReadBytes);
+      }),
+  };
+}
+
+async function readBounded(abs: string, maxReadBytes: number): Promise<FileContent> {
+  let fh;
+  try {
+    // lstat first: a tracked path replaced by a symlink on disk is not followed.
+    const ls = await lstat(abs);
+    if (ls.isSymbolicLink()) return { kind: 'symlink', target: await readlink(abs) };
+    if (!ls.isFile()) return { kind: 'unreadable', error: 'not a regular file' };
+    if (ls.size > maxReadBytes) return { kind: 'too-large', size: ls.size, limit: maxReadBytes };
+    fh = await open(abs, 'r');
+    const buf = await fh.readFile();
+    if (buf.length > maxReadBytes) return { kind: 'too-large', size: buf.length, limit: maxReadBytes };
+    return decodeContent(buf);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'unreadable', error: err.message };
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function listGitFiles(
+  root: string,
+  limit: ReturnType<typeof pLimit>,
+  problems: SnapshotProblem[],
+): Promise<RepoFile[]> {
+  let out: Buffer;
+  try {
+    out = await git(root, ['ls-files', '-z', '-s', '--full-name']);
+  } catch (e) {
+    throw new SnapshotError((e as Error).message);
+  }
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).toString().trim();
+  const seen = new Set<string>();
+  const entries: Array<{ path: string; mode: string; sha: string }> = [];
+  for (const rec of splitZ(out)) {
+    // "<mode> <sha> <stage>\t<path>"; a conflicted file appears once per stage.
+    const tab = rec.indexOf('\t');
+    const [mode = '', sha = ''] = rec.slice(0, tab).split(' ');
+    let p = rec.slice(tab + 1);
+    if (prefix && p.startsWith(prefix)) p = p.slice(prefix.length);
+    if (seen.has(p)) continue;
+    seen.add(p);
+    entries.push({ path: p, mode, sha });
+  }
+  const files = await Promise.all(
+    entries.map((e) =>
+      limit(async (): Promise<RepoFile | undefined> => {
+        if (e.mode === '160000') return { path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode };
+        const abs = path.join(root, e.path);
+        try {
+          const st = await lstat(abs);
+          if (st.isSymbolicLink()) {
+            await noteSymlink(root, e.path, problems);
+            return { path: e.path, size: st.size, kind: 'symlink', blobSha: e.sha, mode: e.mode };
+          }
+          return { path: e.path, size: st.size, kind: 'file', blobSha: e.sha, mode: e.mode };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          problems.push({
+            path: e.path,
+            rule: 'unreadable',
+            message:
+              code === 'ENOENT'
+                ? 'tracked by git but missing from the working tree'
+                : `cannot stat: ${(err as Error).message}`,
+          });
+          return undefined;
+        }
+      }),
+    ),
+  );
+  return files.filter((f): f is RepoFile => f !== undefined);
+}
+
+async function noteSymlink(root: string, rel: string, problems: SnapshotProblem[]): Promise<void> {
+  const abs = path.join(root, rel);
+  try {
+    const target = await readlink(abs);
+    const resolved = path.resolve(path.dirname(abs), target);
+    if (resolved !== root && !resolved.startsWith(root + path.sep)) {
+      problems.push({
+        path: rel,
+        rule: 'symlink-escape',
+        message: `symlink points outside the repository (${target}); it is not followed`,
+      });
+    }
+  } catch (e) {
+    problems.push({ path: rel, rule: 'unreadable', message: `cannot read link: ${(e as Error).message}` });
+  }
+}
+
+/** Walks a non-git directory, honouring every `.gitignore` on the way (the `ignore` package). */
+async function walkDirectory(
+  root: string,
+  limit: ReturnType<typeof pLimit>,
+  problems: SnapshotProblem[],
+): Promise<RepoFile[]> {
+  const files: RepoFile[] = [];
+  type Rules = { base: string; ig: Ignore };
+  const walk = async (relDir: string, inherited: Rules[]): Promise<void> => {
+    const absDir = path.join(root, relDir);
+    const rules = [...inherited];
+    try {
+      const text = await readFile(path.join(absDir, '.gitignore'), 'utf8');
+      rules.push({ base: relDir, ig: ignore().add(text) });
+    } catch {
+      // no .gitignore here
+    }
+    const ignored = (rel: string, isDir: boolean): boolean =>
+      rules.some(({ base, ig }) => {
+        const sub = base ? rel.slice(base.length + 1) : rel;
+        return ig.ignores(isDir ? sub + '/' : sub);
+      });
+    let handle;
+    try {
+      handle = await limit(() => opendir(absDir));
+    } catch (e) {
+      problems.push({ path: relDir || '.', rule: 'unreadable', message: `cannot list: ${(e as Error).message}` });
+      return;
+    }
+    const subdirs: string[] = [];
+    for await (const d of handle) {
+      const rel = relDir ? `${relDir}/${d.name}` : d.name;
+      if (d.name === '.git') continue;
+      if (d.isDirectory()) {
+        if (!ignored(rel, true)) subdirs.push(rel);
+      } else if (!ignored(rel, false)) {
+        if (d.isSymbolicLink()) {
+          await noteSymlink(root, rel, problems);
+          const st = await lstat(path.join(root, rel));
+          files.push({ path: rel, size: st.size, kind: 'symlink' });
+        } else if (d.isFile()) {
+          try {
+            const st = await lstat(path.join(root, rel));
+            files.push({ path: rel, size: st.size, kind: 'file' });
+          } catch (e) {
+            problems.push({ path: rel, rule: 'unreadable', message: `cannot stat: ${(e as Error).message}` });
+          }
+        } else {
+          problems.push({ path: rel, rule: 'not-regular', message: 'not a regular file (socket, FIFO or device)' });
+        }
+      }
+    }
+    await Promise.all(subdirs.map((s) => walk(s, rules)));
+  };
+  await walk('', []);
+  return files;
+}
+
+/** Builds the ChangeSet for `baseRef...HEAD` (merge base to HEAD, renames detected). */
+async function loadChange(
+  root: string,
+  baseRef: string,
+  headSha: string | undefined,
+  byPath: Map<string, RepoFile>,
+  maxReadBytes: number,
+): Promise<ChangeSet> {
+  let baseSha: string;
+  try {
+    baseSha = (await git(root, ['merge-base', baseRef, 'HEAD'])).toString().trim();
+  } catch (e) {
+    throw new SnapshotError(`--base ${baseRef}: cannot find a merge base with HEAD (${(e as Error).message})`);
+  }
+  const nameStatus = splitZ(await git(root, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
+  const numstat = splitZ(await git(root, ['diff', '--numstat', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
+  const counts = parseNumstat(numstat);
+  const files: ChangedFile[] = [];
+  for (let i = 0; i < nameStatus.length; ) {
+    const code = nameStatus[i++] ?? '';
+    const letter = code[0];
+    if (letter === 'R' || letter === 'C') {
+      const from = nameStatus[i++] ?? '';
+      const to = nameStatus[i++] ?? '';
+      files.push({
+        path: to,
+        previousPath: from,
+        status: letter === 'R' ? 'renamed' : 'copied',
+        blobSha: byPath.get(to)?.blobSha,
+        ...counts.get(to),
+      });
+    } else {
+      const p = nameStatus[i++] ?? '';
+      const status: ChangeStatus =
+        letter === 'A' ? 'added' : letter === 'D' ? 'removed' : letter === 'M' ? 'modified' : 'changed';
+      files.push({ path: p, status, blobSha: status === 'removed' ? undefined : byPath.get(p)?.blobSha, ...counts.get(p) });
+    }
+  }
+  let baseList: Promise<RepoFile[]> | undefined;
+  return {
+    baseRef,
+    baseSha,
+    headSha,
+    files,
+    readBase: (p) => readGitBlob(root, baseSha, p, maxReadBytes),
+    baseFiles: () => (baseList ??= listTree(root, baseSha)),
+  };
+}
+
+function parseNumstat(recs: string[]): Map<string, { additions: number; deletions: number }> {
+  const m = new Map<string, { additions: number; deletions: number }>();
+  for (let i = 0; i < recs.length; ) {
+    const rec = recs[i++] ?? '';
+    const [a = '-', d = '-', p = ''] = rec.split('\t');
+    let target = p;
+    if (p === '') {
+      i++; // old path of a rename
+      target = recs[i++] ?? '';
+    }
+    m.set(target, { additions: a === '-' ? 0 : Number(a), deletions: d === '-' ? 0 : Number(d) });
+  }
+  return m;
+}
+
+async function readGitBlob(root: string, sha: string, p: string, maxReadBytes: number): Promise<FileContent> {
+  try {
+    const size = Number((await git(root, ['cat-file', '-s', `${sha}:${p}`])).toString().trim());
+    if (size > maxReadBytes) return { kind: 'too-large', size, limit: maxReadBytes };
+    return decodeContent(await git(root, ['cat-file', 'blob', `${sha}:${p}`]));
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/does not exist|not a valid object|exists on disk, but not in/i.test(msg)) return { kind: 'missing' };
+    return { kind: 'unreadable', error: msg };
+  }
+}
+
+async function listTree(root: string, sha: string): Promise<RepoFile[]> {
+  const recs = splitZ(await git(root, ['ls-tree', '-r', '-z', '-l', '--full-tree', sha]));
+  return recs.map((rec) => {
+    const tab = rec.indexOf('\t');
+    const [mode = '', type = '', blob = '', size = '0'] = rec.slice(0, tab).split(/\s+/);
+    const kind = type === 'commit' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
+    return { path: rec.slice(tab + 1), mode, blobSha: blob, size: Number(size) || 0, kind } satisfies RepoFile;
+  });
+}
