@@ -1,0 +1,25 @@
+/**
+ * Providers of extra check inputs for an App evaluation (e.g. governance approvals gathered
+ * from the pull request's comments). Each module that needs one adds it to `inputProviders`
+ * with one line; the evaluation merges what they return into the run's CheckInputs.
+ */
+import type { CheckInputs } from '../checks/model.js';
+import type { RepoSnapshot } from '../checks/snapshot.js';
+import type { ResolvedConfig } from '../policies/types.js';
+import type { GitHubClient, RepoRef } from '../github/client.js';
+
+/** What an input provider is told about the evaluation. */
+export interface EvaluationContext {
+  client: GitHubClient;
+  repo: RepoRef;
+  /** The pull request number, when evaluating a pull request. */
+  pullNumber?: number;
+  headSha: string;
+  baseSha?: string;
+  config: ResolvedConfig;
+  snapshot: RepoSnapshot;
+}
+
+export type InputProvider = (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;
+
+export const inputProviders: InputProvider[] = [];
