@@ -41,6 +41,8 @@ export class SnapshotError extends Error {
 
 const DEFAULT_MAX_READ = 4 * 1024 * 1024;
 
+type DirState = 'inside' | 'outside' | 'missing';
+
 /**
  * Builds a snapshot of `dir`. Rejects with SnapshotError when `dir` is not a readable directory,
  * or when `baseRef` is given and cannot be resolved. Per-file problems never reject: they are
@@ -62,8 +64,23 @@ export async function loadLocalSnapshot(
   const limit = pLimit(opts.openFiles ?? 64);
   const inGit = await isGitWorkTree(root);
   const problems: SnapshotProblem[] = [];
+  const dirStates = new Map<string, Promise<DirState>>();
+  /** Where the directory of `rel` really lies: inside root, outside (a directory symlink), or gone. */
+  const dirState = (rel: string): Promise<DirState> => {
+    const d = path.posix.dirname(rel);
+    let p = dirStates.get(d);
+    if (!p) {
+      p = realpath(path.join(root, d)).then(
+        (real): DirState => (real === root || real.startsWith(root + path.sep) ? 'inside' : 'outside'),
+        (): DirState => 'missing',
+      );
+      dirStates.set(d, p);
+    }
+    return p;
+  };
+  const insideRoot = async (rel: string) => (await dirState(rel)) === 'inside';
   const files = inGit
-    ? await listGitFiles(root, limit, problems)
+    ? await listGitFiles(root, limit, problems, dirState)
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
@@ -78,20 +95,6 @@ export async function loadLocalSnapshot(
   }
   const change =
     opts.baseRef !== undefined ? await loadChange(root, opts.baseRef, headSha, byPath, maxReadBytes) : undefined;
-
-  const dirOk = new Map<string, Promise<boolean>>();
-  const insideRoot = (rel: string): Promise<boolean> => {
-    const d = path.posix.dirname(rel);
-    let p = dirOk.get(d);
-    if (!p) {
-      p = realpath(path.join(root, d)).then(
-        (real) => real === root || real.startsWith(root + path.sep),
-        () => false,
-      );
-      dirOk.set(d, p);
-    }
-    return p;
-  };
 
   return {
     source: `local:${root}`,
@@ -147,6 +150,7 @@ async function listGitFiles(
   root: string,
   limit: ReturnType<typeof pLimit>,
   problems: SnapshotProblem[],
+  dirState: (rel: string) => Promise<DirState>,
 ): Promise<RepoFile[]> {
   let out: Buffer;
   try {
@@ -172,6 +176,16 @@ async function listGitFiles(
       limit(async (): Promise<RepoFile | undefined> => {
         if (e.mode === '160000') return { path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode };
         const abs = path.join(root, e.path);
+        if (e.path.includes('/') && (await dirState(e.path)) === 'outside') {
+          // A tracked directory replaced on disk by a symlink (or gone): git itself sees the file
+          // as deleted "beyond a symbolic link". Never stat or read through it.
+          problems.push({
+            path: e.path,
+            rule: 'symlink-escape',
+            message: 'its directory resolves outside the repository (a directory symlink); it is not followed',
+          });
+          return undefined;
+        }
         try {
           const st = await lstat(abs);
           if (st.isSymbolicLink()) {
@@ -231,11 +245,18 @@ async function walkDirectory(
     } catch {
       // no .gitignore here
     }
-    const ignored = (rel: string, isDir: boolean): boolean =>
-      rules.some(({ base, ig }) => {
+    // git semantics: every .gitignore from the root down is consulted and the deepest one that
+    // has a matching pattern decides (so a nested `!keep.log` re-includes what the root ignored).
+    const ignored = (rel: string, isDir: boolean): boolean => {
+      let verdict = false;
+      for (const { base, ig } of rules) {
         const sub = base ? rel.slice(base.length + 1) : rel;
-        return ig.ignores(isDir ? sub + '/' : sub);
-      });
+        const t = ig.test(isDir ? sub + '/' : sub);
+        if (t.ignored) verdict = true;
+        else if (t.unignored) verdict = false;
+      }
+      return verdict;
+    };
     let handle;
     try {
       handle = await limit(() => opendir(absDir));

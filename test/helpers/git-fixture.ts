@@ -115,7 +115,10 @@ function makeFixture(dir: string): Fixture {
  * A real git repository (`git init`, branch `main`) in a new temporary directory, holding
  * `files`, committed unless `opts.commit === false`.
  */
-export async function gitFixture(files: FixtureFiles = {}, opts: FixtureOptions = {}): Promise<Fixture> {
+export async function gitFixture(
+  files: FixtureFiles = {},
+  opts: FixtureOptions = {},
+): Promise<Fixture> {
   const dir = await makeDir(opts.prefix ?? 'autopack-fixture-');
   runGit(dir, ['init', '-q', '-b', 'main']);
   runGit(dir, ['config', 'core.autocrlf', 'false']);
@@ -127,7 +130,10 @@ export async function gitFixture(files: FixtureFiles = {}, opts: FixtureOptions 
 }
 
 /** A plain directory (no git) in a new temporary directory, holding `files`. */
-export async function dirFixture(files: FixtureFiles = {}, opts: FixtureOptions = {}): Promise<Fixture> {
+export async function dirFixture(
+  files: FixtureFiles = {},
+  opts: FixtureOptions = {},
+): Promise<Fixture> {
   const dir = await makeDir(opts.prefix ?? 'autopack-dir-');
   const fx = makeFixture(dir);
   await fx.write(files);
