@@ -43,7 +43,8 @@ let validator: ValidateFunction | undefined;
 
 function getValidator(): ValidateFunction {
   if (validator) return validator;
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  // verbose: errors carry parentSchema, so an unknown key can list the allowed ones.
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   for (const id of [
     'workspace-structure',
     'drift',
