@@ -19,11 +19,14 @@ const PATTERNS: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => 
   [/\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g, MASK],
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, MASK],
   // Authorization / Proxy-Authorization headers: keep the scheme name, hide the credential.
-  [/\b((?:proxy-)?authorization\s*[:=]\s*["']?)(?:(bearer|basic|token|digest)\s+)?[^\s"',;]+/gi,
+  // (The key may be quoted, as in JSON: `"Authorization": "Bearer ..."`.)
+  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest)\s+)?[^\s"',;]+/gi,
     (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${MASK}`],
-  // Credentials in URLs: scheme://user:password@host or scheme://token@host.
-  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'<>]+)(?::([^\s/@"'<>]*))?@/gi,
-    (_m, scheme: string, user: string, pass?: string) => (pass !== undefined ? `${scheme}${user}:${MASK}@` : `${scheme}${MASK}@`)],
+  // Credentials in URLs: scheme://user:password@host or scheme://token@host. Not an image
+  // digest (`docker://alpine:3.19@sha256:...`) and not the conventional SSH user (`ssh://git@`).
+  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'<>]+)(?::([^\s/@"'<>]*))?@(?!sha(?:256|384|512):)/gi,
+    (m, scheme: string, user: string, pass?: string) =>
+      pass !== undefined ? `${scheme}${user}:${MASK}@` : user === 'git' ? m : `${scheme}${MASK}@`],
   [/\b(aws_secret_access_key\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi, (_m, head: string) => `${head}${MASK}`],
   [/\b((?:api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password|passwd|secret)\s*[:=]\s*["']?)[^\s"',;]{6,}/gi,
     (_m, head: string) => `${head}${MASK}`],
