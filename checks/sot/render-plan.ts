@@ -1,0 +1,140 @@
+/**
+ * The render plan: every rendered section of the scanned Markdown files, compared with what
+ * Autopack renders from the resolved policy. The `sot` check turns it into findings; the
+ * `autopack render` command prints it as a diff or writes it.
+ */
+import { Minimatch } from 'minimatch';
+import type { ResolvedConfig } from '../../policies/types.js';
+import type { Check } from '../model.js';
+import type { RepoSnapshot } from '../snapshot.js';
+import { DEFAULT_RENDER_FILES, GLOB_OPTIONS, type SotSection } from './config.js';
+import type { LoadedRegistry } from './registry.js';
+import { RenderError, type Renderer } from './render/index.js';
+import {
+  MARKER_NEEDLE,
+  canonicalBody,
+  eolOf,
+  findSections,
+  replaceSections,
+  firstDifference,
+  type MarkerProblem,
+  type RenderSection,
+} from './sections.js';
+
+/** The verdict on one section. */
+export interface SectionOutcome {
+  path: string;
+  section: RenderSection;
+  /** `ok`: matches; `mismatch`: `expectedBody` differs; `unknown-key`; `error`: the renderer refused. */
+  status: 'ok' | 'mismatch' | 'unknown-key' | 'error';
+  /** The canonical body to write (for `mismatch`). */
+  expectedBody?: string;
+  /** Why the renderer refused (for `error`). */
+  message?: string;
+  /** The first differing line (for `mismatch`), after normalisation. */
+  difference?: { actual?: string; expected?: string };
+}
+
+/** The whole plan. */
+export interface RenderPlan {
+  filesScanned: number;
+  /** Matched files that could not be read as text (too large, binary, unreadable), with why. */
+  skipped: Array<{ path: string; reason: string }>;
+  sections: SectionOutcome[];
+  markerProblems: Array<{ path: string; problem: MarkerProblem }>;
+  /** The text of every file that holds a section or a marker problem. */
+  texts: Map<string, string>;
+}
+
+/** What {@link planRender} needs. */
+export interface RenderPlanOptions {
+  snapshot: RepoSnapshot;
+  config: ResolvedConfig;
+  section: SotSection;
+  registry: LoadedRegistry;
+  registryProblems: number;
+  checks: readonly Check[];
+  renderers: ReadonlyMap<string, Renderer>;
+}
+
+/** Scans the files of `sot.render.files` for sections and renders each. Never throws for bad content. */
+export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
+  const include = (opts.section.render?.files ?? DEFAULT_RENDER_FILES).map(
+    (g) => new Minimatch(g, GLOB_OPTIONS),
+  );
+  const exclude = (opts.section.render?.exclude ?? []).map((g) => new Minimatch(g, GLOB_OPTIONS));
+  const candidates = opts.snapshot.files.filter(
+    (f) =>
+      f.kind === 'file' &&
+      include.some((m) => m.match(f.path)) &&
+      !exclude.some((m) => m.match(f.path)),
+  );
+  const plan: RenderPlan = {
+    filesScanned: candidates.length,
+    skipped: [],
+    sections: [],
+    markerProblems: [],
+    texts: new Map(),
+  };
+  const contents = await Promise.all(candidates.map((f) => opts.snapshot.read(f.path)));
+  candidates.forEach((file, i) => {
+    const content = contents[i]!;
+    if (content.kind !== 'text') {
+      plan.skipped.push({ path: file.path, reason: content.kind });
+      return;
+    }
+    if (!content.text.includes(MARKER_NEEDLE)) return;
+    const { sections, problems } = findSections(content.text);
+    if (sections.length === 0 && problems.length === 0) return;
+    plan.texts.set(file.path, content.text);
+    for (const problem of problems) plan.markerProblems.push({ path: file.path, problem });
+    const eol = eolOf(content.text);
+    for (const section of sections) {
+      plan.sections.push(judge(file.path, section, eol, opts));
+    }
+  });
+  return plan;
+}
+
+function judge(
+  path: string,
+  section: RenderSection,
+  eol: string,
+  opts: RenderPlanOptions,
+): SectionOutcome {
+  const renderer = opts.renderers.get(section.key);
+  if (!renderer) return { path, section, status: 'unknown-key' };
+  let rendered: string;
+  try {
+    rendered = renderer({
+      config: opts.config,
+      registry: opts.registry,
+      registryProblems: opts.registryProblems,
+      checks: opts.checks,
+      docPath: path,
+    });
+  } catch (e) {
+    if (e instanceof RenderError) return { path, section, status: 'error', message: e.message };
+    throw e;
+  }
+  const difference = firstDifference(section.body, rendered);
+  if (!difference) return { path, section, status: 'ok' };
+  return {
+    path,
+    section,
+    status: 'mismatch',
+    expectedBody: canonicalBody(rendered, eol),
+    difference,
+  };
+}
+
+/** The new text of `path` with its mismatched sections rewritten (undefined when nothing changes). */
+export function rewrittenText(plan: RenderPlan, path: string): string | undefined {
+  const text = plan.texts.get(path);
+  if (text === undefined) return undefined;
+  const replacements = plan.sections
+    .filter((s) => s.path === path && s.status === 'mismatch')
+    .map((s) => [s.section, s.expectedBody!] as const);
+  if (replacements.length === 0) return undefined;
+  return replaceSections(text, replacements);
+}
