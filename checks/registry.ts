@@ -3,8 +3,11 @@
  * line; the ids are the stable contract in DESIGN.md.
  */
 import type { Check, CheckId } from './model.js';
+import { workspaceStructureCheck } from './workspace-structure/index.js';
 
-export const CHECKS: readonly Check[] = [];
+export const CHECKS: readonly Check[] = [
+  workspaceStructureCheck,
+];
 
 /** The check with this id, or undefined when this build does not have it. */
 export function getCheck(id: CheckId): Check | undefined {

@@ -1,0 +1,127 @@
+/**
+ * Rules `forbidden-path` and `stray-database`: tracked files that the policy forbids.
+ *
+ * Each tracked file is claimed by the first entry (config order, stray databases last) whose
+ * patterns match it and whose `allow` list does not. Files under a matched directory pattern
+ * collapse into ONE finding for the outermost matched directory, with a file count: a tracked
+ * `node_modules/` of 5,000 files is one finding, not 5,000.
+ */
+import type { Finding } from '../model.js';
+import type { RepoFile } from '../snapshot.js';
+import type { CompiledPathRule } from './config.js';
+import { count, makeFinding, shellQuote } from './rules.js';
+
+/** What the forbidden-path pass found, and which files it claimed (later rules skip them). */
+export interface ForbiddenResult {
+  findings: Finding[];
+  claimed: Set<string>;
+}
+
+interface DirHit {
+  rule: CompiledPathRule;
+  dir: string;
+  files: number;
+  example: string;
+}
+
+const NONE: readonly number[] = [];
+
+/**
+ * Runs every path rule over the tracked files. Per file it computes the base name and parent
+ * directory once and looks up, memoised across all rules, which rules' directory patterns cover
+ * the directory and which rules' `**\/<segment>` patterns match the name; only rules with
+ * whole-path patterns are tested per file.
+ */
+export function checkForbiddenPaths(
+  files: readonly RepoFile[],
+  rules: readonly CompiledPathRule[],
+  hasFile: (path: string) => boolean,
+): ForbiddenResult {
+  const findings: Finding[] = [];
+  const claimed = new Set<string>();
+  if (rules.length === 0) return { findings, claimed };
+  const dirHits = new Map<string, DirHit>();
+  const byDir = new Map<string, readonly number[]>();
+  const byName = new Map<string, readonly number[]>();
+  const fullPathRules = rules.flatMap((r, i) => (r.matcher.fileNeedsFullPath ? [i] : []));
+  const hitsFor = (
+    memo: Map<string, readonly number[]>,
+    key: string,
+    test: (r: CompiledPathRule) => boolean,
+  ) => {
+    let hits = memo.get(key);
+    if (hits === undefined) {
+      const found = rules.flatMap((r, i) => (test(r) ? [i] : []));
+      hits = found.length ? found : NONE;
+      memo.set(key, hits);
+    }
+    return hits;
+  };
+  for (const f of files) {
+    const slash = f.path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : f.path.slice(0, slash);
+    const name = f.path.slice(slash + 1);
+    const inDir =
+      dir === '' ? NONE : hitsFor(byDir, dir, (r) => r.matcher.outermostDir(dir) !== undefined);
+    const named = hitsFor(byName, name, (r) => r.matcher.matchesFileBasename(name));
+    if (inDir.length === 0 && named.length === 0 && fullPathRules.length === 0) continue;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const underDir = inDir.includes(i) ? rule.matcher.outermostDir(dir) : undefined;
+      const hit =
+        underDir !== undefined || named.includes(i) || rule.matcher.matchesFileFullPath(f.path);
+      if (!hit || rule.allow.covers(f.path)) continue;
+      claimed.add(f.path);
+      if (underDir !== undefined) {
+        const key = `${rule.name}\u0000${underDir}`;
+        const prev = dirHits.get(key);
+        if (prev) prev.files++;
+        else dirHits.set(key, { rule, dir: underDir, files: 1, example: f.path });
+      } else {
+        findings.push(fileFinding(rule, f.path));
+      }
+      break;
+    }
+  }
+  for (const hit of dirHits.values()) findings.push(dirFinding(hit, hasFile));
+  return { findings, claimed };
+}
+
+function fileFinding(rule: CompiledPathRule, path: string): Finding {
+  const what =
+    rule.ruleId === 'stray-database'
+      ? 'a database file outside the allowed places'
+      : rule.description;
+  return makeFinding(rule.ruleId, rule.severity, `${path} is tracked: ${what} [${rule.name}]`, {
+    path,
+    key: rule.name,
+    help:
+      rule.help ??
+      `Remove it from git (\`git rm --cached ${shellQuote(path)}\`) and ignore it in .gitignore; ` +
+        `if it belongs here, add it to workspace-structure.${rule.keyPath}.allow.`,
+    properties: { entry: rule.name, kind: 'file' },
+  });
+}
+
+function dirFinding(hit: DirHit, hasFile: (path: string) => boolean): Finding {
+  const { rule, dir } = hit;
+  const n = `${count(hit.files)} tracked file${hit.files === 1 ? '' : 's'}`;
+  let help =
+    rule.help ??
+    `Remove it from git (\`git rm -r --cached ${shellQuote(dir + '/')}\`) and add \`${dir}/\` to .gitignore; ` +
+      `if it belongs here, add \`${dir}/\` to workspace-structure.${rule.keyPath}.allow.`;
+  if (!rule.help && !dir.includes('/') && (hasFile('action.yml') || hasFile('action.yaml'))) {
+    help += ` If ${dir}/ is the bundled code of the JavaScript Action in action.yml, allowing it is the intended fix.`;
+  }
+  return makeFinding(
+    rule.ruleId,
+    rule.severity,
+    `${dir}/ is tracked (${n}): ${rule.description} [${rule.name}]`,
+    {
+      path: dir,
+      key: `${rule.name}/dir`,
+      help,
+      properties: { entry: rule.name, kind: 'directory', files: hit.files, example: hit.example },
+    },
+  );
+}
