@@ -3,10 +3,12 @@
  * line; the ids are the stable contract in DESIGN.md.
  */
 import type { Check, CheckId } from './model.js';
+import { sotCheck } from './sot/index.js';
 import { workspaceStructureCheck } from './workspace-structure/index.js';
 
 export const CHECKS: readonly Check[] = [
   workspaceStructureCheck,
+  sotCheck,
 ];
 
 /** The check with this id, or undefined when this build does not have it. */

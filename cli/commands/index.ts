@@ -4,10 +4,13 @@
  */
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
+import { registerRender } from './render.js';
 
 type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Register[] = [];
+const REGISTRARS: Register[] = [
+  registerRender,
+];
 
 /** Registers every extra verb. */
 export function registerExtraCommands(program: Command, io: CliIO, setExit: (code: number) => void): void {
