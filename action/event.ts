@@ -20,6 +20,8 @@ export interface ActionEvent {
   ref: string;
   /** `GITHUB_REPOSITORY` split. */
   repo: RepoRef;
+  /** The web address of this workflow run, when the runner says it (for links in issues). */
+  runUrl?: string;
 }
 
 /** A pull request, as the Action evaluates it: the change `base.sha...head.sha`. */
@@ -181,6 +183,22 @@ export function resolveTarget(ev: ActionEvent): Target {
         trigger: ev.eventName,
       };
     }
+  }
+}
+
+/** One line saying what the run evaluates, for the log. */
+export function describeTarget(t: Target): string {
+  switch (t.kind) {
+    case 'pull-request':
+      return `pull request #${t.number} (${t.baseRef}@${t.baseSha.slice(0, 7)}...${t.headSha.slice(0, 7)})`;
+    case 'merge-group':
+      return `merge group ${t.baseSha.slice(0, 7)}...${t.headSha.slice(0, 7)} into ${t.baseRef}`;
+    case 'ref':
+      return `${t.ref} at ${t.headSha.slice(0, 7)}${t.onDefaultBranch ? ' (default branch)' : ''}`;
+    case 'pull-request-activity':
+      return `pull request #${t.number} (${t.trigger})`;
+    default:
+      return `nothing to evaluate (${t.reason})`;
   }
 }
 
