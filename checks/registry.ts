@@ -4,11 +4,15 @@
  */
 import type { Check, CheckId } from './model.js';
 import { sotCheck } from './sot/index.js';
+import { securityBaselineCheck } from './security-baseline/index.js';
+import { governanceCheck } from './governance/check.js';
 import { workspaceStructureCheck } from './workspace-structure/index.js';
 
 export const CHECKS: readonly Check[] = [
   workspaceStructureCheck,
   sotCheck,
+  governanceCheck,
+  securityBaselineCheck,
 ];
 
 /** The check with this id, or undefined when this build does not have it. */
