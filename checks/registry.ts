@@ -5,7 +5,6 @@
 import type { Check, CheckId } from './model.js';
 import { sotCheck } from './sot/index.js';
 import { securityBaselineCheck } from './security-baseline/index.js';
-import { securityBaselineCheck } from './security-baseline/index.js';
 import { governanceCheck } from './governance/check.js';
 import { workspaceStructureCheck } from './workspace-structure/index.js';
 
