@@ -88,10 +88,6 @@ function act(
   return { inp: { ...inp, comments }, d };
 }
 
-function ruleOf(policy: GovernancePolicy, inp: GovernanceInput, id: string) {
-  return evaluateGovernance(policy, inp).rules.find((r) => r.rule.id === id);
-}
-
 describe('which rules a change triggers', () => {
   it('no protected path changed: success', async () => {
     const policy = await policyFrom(POLICY);
