@@ -1,6 +1,6 @@
 /**
  * SARIF 2.1.0 output: valid against the OASIS SARIF 2.1.0 (errata01) JSON schema, vendored at
- * schemas/vendor/sarif-2.1.0.schema.json, and shaped for what GitHub code scanning ingests.
+ * schemas/vendor/sarif-schema-2.1.0.json, and shaped for what GitHub code scanning ingests.
  *
  * - One run, driver `autopack`, one reportingDescriptor per rule with id `<check-id>/<rule-id>`,
  *   a short and a full description and help text (SARIF §3.49; GitHub shows them on the alert).

@@ -27,7 +27,7 @@ const AjvDraft04 = cjsDefault<new (opts?: Options) => AjvCore>(AjvDraft04Import)
 const addFormats = cjsDefault<(ajv: AjvCore) => AjvCore>(addFormatsImport);
 
 const schema = JSON.parse(
-  readFileSync(new URL('../../schemas/vendor/sarif-2.1.0.schema.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../schemas/vendor/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
 ) as { id: string };
 
 let validate: ValidateFunction;
