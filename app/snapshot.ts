@@ -1,0 +1,190 @@
+/**
+ * A RepoSnapshot backed by the GitHub API: the same engine interface as snapshots/local.ts.
+ *
+ * - Files: the git tree at the head commit (`GET git/trees/{sha}?recursive=1`; a truncated answer
+ *   is completed by walking the subtrees), cached per commit.
+ * - Content: read lazily, by blob SHA (`GET git/blobs/{sha}`), through the process-wide blob
+ *   cache: a blob is fetched once per process, whatever pull request or installation asks.
+ * - Change: for a pull request (or a push), the changed files with status and previous name,
+ *   and `readBase` / `baseFiles` at the merge base (see app/changes.ts).
+ *
+ * Reading never throws for a per-file problem (the port's contract). A GitHub API failure met
+ * while reading is answered as `unreadable` AND recorded in `apiErrors`, so that the shell fails
+ * the evaluation closed instead of letting a check pass on content it never saw.
+ */
+import {
+  FileIndex,
+  normalizeRepoPath,
+  type ChangeSet,
+  type FileContent,
+  type RepoFile,
+  type RepoSnapshot,
+  type SnapshotProblem,
+} from '../checks/snapshot.js';
+import type { GitHubClient, RepoRef } from '../github/client.js';
+import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
+import { getFullTree } from '../github/trees.js';
+import type { AppCaches } from './caches.js';
+import { readBlob } from './files.js';
+
+/** The default read limit, as the CLI's (4 MiB). */
+export const DEFAULT_MAX_READ_BYTES = 4 * 1024 * 1024;
+
+/** A snapshot that also reports the GitHub API failures its lazy reads met. */
+export interface GitHubSnapshot extends RepoSnapshot {
+  /** API failures met by `read` / `readBase` (the evaluation fails closed when not empty). */
+  readonly apiErrors: GitHubAPIError[];
+}
+
+/**
+ * The tracked entries of commit `sha` (blobs, symlinks, submodules), sorted by path, cached per
+ * repository and commit. Rejects with GitHubAPIError.
+ */
+export function loadTree(
+  client: GitHubClient,
+  repo: RepoRef,
+  sha: string,
+  caches: AppCaches,
+): Promise<readonly RepoFile[]> {
+  return caches.trees.getOrLoad(`${repo.owner}/${repo.repo}@${sha}`, async () => {
+    const { entries } = await getFullTree(client, repo, sha);
+    const files: RepoFile[] = entries.map((e) =>
+      e.type === 'commit'
+        ? { path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode }
+        : {
+            path: e.path,
+            size: e.size ?? 0,
+            kind: e.mode === '120000' ? 'symlink' : 'file',
+            blobSha: e.sha,
+            mode: e.mode,
+          },
+    );
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return files;
+  });
+}
+
+/**
+ * Reads one tree entry's content through the blob cache, honouring `maxReadBytes`. API failures
+ * are pushed to `errors` and answered as `unreadable`.
+ */
+export async function readEntry(
+  client: GitHubClient,
+  repo: RepoRef,
+  entry: RepoFile | undefined,
+  caches: AppCaches,
+  maxReadBytes: number,
+  errors: GitHubAPIError[],
+): Promise<FileContent> {
+  if (!entry) return { kind: 'missing' };
+  if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
+  if (!entry.blobSha) return { kind: 'unreadable', error: 'no blob SHA in the tree' };
+  if (entry.kind === 'file' && entry.size > maxReadBytes) {
+    return { kind: 'too-large', size: entry.size, limit: maxReadBytes };
+  }
+  try {
+    const c = await readBlob(client, repo, entry.blobSha, caches);
+    if (entry.kind === 'symlink') {
+      return c.kind === 'text'
+        ? { kind: 'symlink', target: c.text }
+        : { kind: 'unreadable', error: 'symlink target is not text' };
+    }
+    if ((c.kind === 'text' || c.kind === 'binary') && c.size > maxReadBytes) {
+      return { kind: 'too-large', size: c.size, limit: maxReadBytes };
+    }
+    return c;
+  } catch (e) {
+    const err = toGitHubAPIError(
+      e,
+      'GET',
+      `/repos/${repo.owner}/${repo.repo}/git/blobs/${entry.blobSha}`,
+    );
+    errors.push(err);
+    return { kind: 'unreadable', error: err.describe() };
+  }
+}
+
+/** The most symlinks whose targets are checked when a snapshot is built. */
+const MAX_SYMLINKS_CHECKED = 200;
+
+/**
+ * Reports symlinks that point outside the repository, as snapshots/local.ts does (`symlink-escape`).
+ * Targets are blobs, read through the blob cache.
+ */
+async function symlinkProblems(
+  opts: GitHubSnapshotOptions,
+  files: readonly RepoFile[],
+  caches: AppCaches,
+  apiErrors: GitHubAPIError[],
+): Promise<SnapshotProblem[]> {
+  const links = files.filter((f) => f.kind === 'symlink');
+  const problems: SnapshotProblem[] = [];
+  const checked = links.slice(0, MAX_SYMLINKS_CHECKED);
+  const targets = await Promise.all(
+    checked.map((f) =>
+      readEntry(opts.client, opts.repo, f, caches, Number.MAX_SAFE_INTEGER, apiErrors),
+    ),
+  );
+  checked.forEach((f, i) => {
+    const t = targets[i];
+    if (t?.kind !== 'symlink') return;
+    const dir = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
+    const joined = t.target.startsWith('/')
+      ? undefined
+      : normalizeRepoPath(dir ? `${dir}/${t.target}` : t.target);
+    if (joined === undefined) {
+      problems.push({
+        path: f.path,
+        rule: 'symlink-escape',
+        message: `symlink points outside the repository (${t.target}); it is not followed`,
+      });
+    }
+  });
+  for (const f of links.slice(MAX_SYMLINKS_CHECKED)) {
+    problems.push({
+      path: f.path,
+      rule: 'unreadable',
+      message: `more than ${MAX_SYMLINKS_CHECKED} symlinks: this one's target was not checked`,
+    });
+  }
+  return problems;
+}
+
+/** Options for {@link loadGitHubSnapshot}. */
+export interface GitHubSnapshotOptions {
+  client: GitHubClient;
+  repo: RepoRef;
+  headSha: string;
+  caches: AppCaches;
+  /** Files larger than this are not read (default 4 MiB, or the config's `limits.max-read-bytes`). */
+  maxReadBytes?: number;
+  /** The change under evaluation (built by app/changes.ts from the same tree). */
+  change?: ChangeSet;
+  /** Shared with the change set, so that its reads fail the evaluation closed too. */
+  apiErrors?: GitHubAPIError[];
+  /** The head tree when the caller already loaded it. */
+  files?: readonly RepoFile[];
+}
+
+/** Builds the snapshot of `headSha`. Rejects with GitHubAPIError when the tree cannot be read. */
+export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<GitHubSnapshot> {
+  const { client, repo, caches } = opts;
+  const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
+  const files = opts.files ?? (await loadTree(client, repo, opts.headSha, caches));
+  const index = new FileIndex(files);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const apiErrors = opts.apiErrors ?? [];
+  const problems = await symlinkProblems(opts, files, caches, apiErrors);
+  return {
+    source: `github:${repo.owner}/${repo.repo}@${opts.headSha}`,
+    headSha: opts.headSha,
+    files,
+    problems,
+    change: opts.change,
+    maxReadBytes,
+    apiErrors,
+    hasFile: (p) => index.hasFile(p),
+    hasDir: (d) => index.hasDir(d),
+    read: (p) => readEntry(client, repo, byPath.get(p), caches, maxReadBytes, apiErrors),
+  };
+}
