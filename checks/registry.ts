@@ -3,6 +3,7 @@
  * line; the ids are the stable contract in DESIGN.md.
  */
 import type { Check, CheckId } from './model.js';
+import { actionsPinningCheck } from './actions-pinning/index.js';
 import { sotCheck } from './sot/index.js';
 import { securityBaselineCheck } from './security-baseline/index.js';
 import { governanceCheck } from './governance/check.js';
@@ -13,6 +14,7 @@ export const CHECKS: readonly Check[] = [
   sotCheck,
   governanceCheck,
   securityBaselineCheck,
+  actionsPinningCheck,
 ];
 
 /** The check with this id, or undefined when this build does not have it. */
