@@ -156,6 +156,32 @@ export async function matchFindings(
     if (freeE.length === 1 || freeF.length === 1) link(freeF[0]!, freeE[0]!, 'anchor');
   }
 
+  // Stage 3b: a rule the tool declares renamed (deprecatedIds) usually changes the tool's own
+  // fingerprint too (Semgrep hashes the rule id). Within tool × path (old path for renames), the
+  // only unmatched entry of the old rule and the only unmatched finding declaring it are a pair.
+  const oldRuleE = new Map<string, number[]>();
+  entries.forEach((e, ei) => {
+    if (findingOf[ei] !== -1) return;
+    const k = `${toolKey(e)}\0${e.rule}\0${e.path}`;
+    oldRuleE.set(k, [...(oldRuleE.get(k) ?? []), ei]);
+  });
+  const oldRuleF = new Map<string, number[]>();
+  findings.forEach((f, fi) => {
+    if (entryOf[fi] !== -1 || f.deprecatedRules.length === 0) return;
+    const paths = renames.has(f.path) ? [f.path, renames.get(f.path)!] : [f.path];
+    for (const rule of f.deprecatedRules) {
+      for (const p of paths) {
+        const k = `${toolKey(f)}\0${rule}\0${p}`;
+        oldRuleF.set(k, [...(oldRuleF.get(k) ?? []), fi]);
+      }
+    }
+  });
+  for (const [k, fs] of [...oldRuleF.entries()].sort((a, b) => cmpStr(a[0], b[0]))) {
+    const es = (oldRuleE.get(k) ?? []).filter((ei) => findingOf[ei] === -1);
+    const free = fs.filter((fi) => entryOf[fi] === -1);
+    if (es.length === 1 && free.length === 1) link(free[0]!, es[0]!, 'deprecated-rule');
+  }
+
   // Stage 4: neighbours of matched pairs, placed on lines (base commit for entries).
   if (opts.basePositions)
     await linkNeighbours(entries, findings, renames, opts.basePositions, entryOf, findingOf, link);

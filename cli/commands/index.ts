@@ -5,11 +5,13 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { registerRender } from './render.js';
+import { registerBaseline } from './baseline.js';
 
 type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
 const REGISTRARS: Register[] = [
   registerRender,
+  registerBaseline,
 ];
 
 /** Registers every extra verb. */
