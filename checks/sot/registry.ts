@@ -5,6 +5,13 @@
  * bad input.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import {
+  findNodeAtLocation,
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type ParseError,
+} from 'jsonc-parser';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { readJsonAsset } from '../../policies/assets.js';
 import type { ResolvedConfig } from '../../policies/types.js';
@@ -114,11 +121,10 @@ export async function loadRegistry(
     opts.onProblem({ message: parsed.message, at: parsed.at, key: `parse:${rel}` });
     return { source: 'file', file: rel, entries: [] };
   }
-  const { doc, lines } = parsed;
   const place = (p: ReadonlyArray<string | number>): Place => ({
     file: rel,
     inRepo: true,
-    ...nodePosition(doc, lines, p),
+    ...parsed.locate(p),
   });
   let value: unknown = parsed.value;
   const keyPath = key === undefined ? [] : key.split('.').filter(Boolean);
@@ -191,15 +197,62 @@ function collect(
   return out;
 }
 
+/** A parsed registry file: its value, and where the node at a key path starts. */
 type Parsed =
-  | { ok: true; value: unknown; doc: Document; lines: LineCounter }
+  | {
+      ok: true;
+      value: unknown;
+      locate(path: ReadonlyArray<string | number>): { line?: number; column?: number };
+    }
   | { ok: false; message: string; at: Place };
 
 /**
- * Parses a registry file's text: YAML (with positions) for every file, and for `*.json` files a
- * strict `JSON.parse` too, so a file that YAML accepts but JSON does not is still an error.
+ * Parses a registry file's text with positions: `*.json` with jsonc-parser in strict JSON mode
+ * (no comments, no trailing commas), anything else as YAML (`yaml`, unique keys).
  */
 export function parseRegistryText(file: string, text: string): Parsed {
+  return /\.json$/i.test(file) ? parseJson(file, text) : parseYaml(file, text);
+}
+
+function parseJson(file: string, text: string): Parsed {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, {
+    disallowComments: true,
+    allowTrailingComma: false,
+    allowEmptyContent: false,
+  });
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  const err = errors[0];
+  if (err || !root) {
+    const { line, col } = lines.linePos(err?.offset ?? 0);
+    const what = err ? printParseErrorCode(err.error) : 'empty file';
+    return {
+      ok: false,
+      message: `the registry file ${file} is not valid JSON: ${what}`,
+      at: { file, line, column: col, inRepo: true },
+    };
+  }
+  return {
+    ok: true,
+    value: getNodeValue(root),
+    locate(path) {
+      for (let n = path.length; n >= 0; n--) {
+        const node = findNodeAtLocation(root, path.slice(0, n) as Array<string | number>);
+        if (node) {
+          // For a property value, point at its key (where an editor shows the property).
+          const at = node.parent?.type === 'property' ? node.parent.offset : node.offset;
+          const { line, col } = lines.linePos(at);
+          return { line, column: col };
+        }
+      }
+      return {};
+    },
+  };
+}
+
+function parseYaml(file: string, text: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const err = doc.errors[0];
@@ -211,21 +264,11 @@ export function parseRegistryText(file: string, text: string): Parsed {
       at: { file, line, column: col, inRepo: true },
     };
   }
-  if (/\.json$/i.test(file)) {
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      const msg = firstLine((e as Error).message);
-      const pos = /at position (\d+)/.exec(msg);
-      const lc = pos ? lines.linePos(Number(pos[1])) : undefined;
-      return {
-        ok: false,
-        message: `the registry file ${file} is not valid JSON: ${msg.replace(/, ".*$/, '').slice(0, 120)}`,
-        at: { file, inRepo: true, ...(lc ? { line: lc.line, column: lc.col } : {}) },
-      };
-    }
-  }
-  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }), doc, lines };
+  return {
+    ok: true,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    locate: (path) => nodePosition(doc, lines, path),
+  };
 }
 
 /** The line and column of the node at `path` (or of the nearest ancestor that exists). */

@@ -2,6 +2,7 @@
  * Helpers for the sot tests: run the check on a fixture repository exactly as the CLI does
  * (config from the working tree, or from the merge base with `--base`), and run the CLI.
  */
+import { gitFixture, type Fixture } from '../helpers/git-fixture.js';
 import { loadLocalContext } from '../../cli/context.js';
 import { main } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
@@ -48,4 +49,25 @@ export function sotConfig(sotYaml: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
   return `extends: autopack:recommended\nworkspace-structure:\n  enabled: false\nsot:\n  enabled: true\n${body}\n`;
+}
+
+/** Files of a fixture; `null` leaves a path out (handy to derive a variant from a base map). */
+export type Files = Record<string, string | Uint8Array | null>;
+
+/** Creates real git fixture repositories and removes them all in `cleanup` (call in afterEach). */
+export function fixtures(): { repo(files: Files): Promise<Fixture>; cleanup(): Promise<void> } {
+  const made: Fixture[] = [];
+  return {
+    async repo(files) {
+      const present = Object.fromEntries(
+        Object.entries(files).filter((e): e is [string, string | Uint8Array] => e[1] !== null),
+      );
+      const fx = await gitFixture(present);
+      made.push(fx);
+      return fx;
+    },
+    async cleanup() {
+      await Promise.all(made.splice(0).map((f) => f.cleanup()));
+    },
+  };
 }

@@ -13,9 +13,9 @@ export function code(text: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-/** Escapes Markdown punctuation so `text` renders literally inline. */
+/** Escapes Markdown punctuation so `text` renders literally inline (`|` is left to {@link cell}). */
 export function escapeInline(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~!&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return text.replace(/[\\`*_[\]<>#~!&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
 /** Makes a table cell of already-formatted Markdown: `|` escaped (also inside code spans, as GFM requires). */
@@ -37,6 +37,11 @@ export function relativeLink(fromFile: string, to: string): string {
   const rel = path.posix.relative(path.posix.dirname(fromFile), to) || path.posix.basename(to);
   return rel
     .split('/')
-    .map((seg) => encodeURIComponent(seg))
+    .map((seg) =>
+      encodeURIComponent(seg).replace(
+        /[()]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
     .join('/');
 }
