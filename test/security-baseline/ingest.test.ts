@@ -187,13 +187,13 @@ describe('extractFindings', () => {
       'src/app.js': fixture('eslint/app.v1.js.txt'),
     });
     expect(findings.map((f) => [f.rule, f.path, f.line, f.fingerprintSource])).toEqual([
-      ['no-unused-vars', 'src/app.js', 2, 'line-hash'],
-      ['no-eval', 'src/app.js', 3, 'line-hash'],
-      ['no-unused-vars', 'src/app.js', 7, 'line-hash'],
-      ['no-eval', 'src/app.js', 8, 'line-hash'],
+      ['no-unused-vars', 'src/app.js', 3, 'line-hash'],
+      ['no-eval', 'src/app.js', 4, 'line-hash'],
+      ['no-unused-vars', 'src/app.js', 12, 'line-hash'],
+      ['no-eval', 'src/app.js', 13, 'line-hash'],
     ]);
     const hashes = computeLineHashes(fixture('eslint/app.v1.js.txt'));
-    expect(findings[1]!.fingerprint).toBe(`primaryLocationLineHash=${hashes[2]}`);
+    expect(findings[1]!.fingerprint).toBe(`primaryLocationLineHash=${hashes[3]}`);
   });
 
   it('a duplicated finding (the same log given twice) is kept once and counted', async () => {
