@@ -14,7 +14,7 @@ import type { Check, CheckContext, CheckOutcome, Finding, RuleMeta } from '../mo
 import type { ChangeSet } from '../snapshot.js';
 import { readCodeowners } from './codeowners.js';
 import { evaluateGovernance, type GovernanceEvaluation } from './evaluate.js';
-import { policyFromConfig, validateGovernanceSection } from './policy.js';
+import { policyFromConfig, validateGovernanceSection, type GovernancePolicy } from './policy.js';
 import { renderGovernanceSummary } from './summary.js';
 import type { GovernanceInput } from './types.js';
 import './types.js';
@@ -110,6 +110,35 @@ export function findingsOf(ev: GovernanceEvaluation): Finding[] {
   return out;
 }
 
+/**
+ * Evaluates and shapes the result as a check outcome (findings, conclusion, Markdown summary):
+ * what the check returns, and what the App and the Action publish after a command.
+ */
+export function governanceOutcome(
+  policy: GovernancePolicy,
+  input: GovernanceInput,
+  problems: string[] = [],
+): {
+  evaluation: GovernanceEvaluation;
+  outcome: CheckOutcome & { conclusion: GovernanceEvaluation['conclusion'] };
+} {
+  const ev = evaluateGovernance(policy, input, { problems });
+  return {
+    evaluation: ev,
+    outcome: {
+      findings: findingsOf(ev),
+      conclusion: ev.conclusion,
+      summary: `**${ev.title}**\n\n${renderGovernanceSummary(ev, input.pullRequest)}`,
+      stats: {
+        'rules triggered': ev.rules.length,
+        'rules satisfied': ev.rules.filter((r) => r.satisfied).length,
+        'approvals counted': ev.rules.reduce((n, r) => n + r.counted.length, 0),
+        holds: ev.holds.length,
+      },
+    },
+  };
+}
+
 /** The governance check. */
 export const governanceCheck: Check = {
   id: 'governance',
@@ -141,17 +170,6 @@ export const governanceCheck: Check = {
       const change = ctx.snapshot.change;
       input = { ...input, codeowners: await readCodeowners((p) => change.readBase(p)) };
     }
-    const ev = evaluateGovernance(policy, input, { problems });
-    return {
-      findings: findingsOf(ev),
-      conclusion: ev.conclusion,
-      summary: `**${ev.title}**\n\n${renderGovernanceSummary(ev, input.pullRequest)}`,
-      stats: {
-        'rules triggered': ev.rules.length,
-        'rules satisfied': ev.rules.filter((r) => r.satisfied).length,
-        'approvals counted': ev.rules.reduce((n, r) => n + r.counted.length, 0),
-        holds: ev.holds.length,
-      },
-    };
+    return governanceOutcome(policy, input, problems).outcome;
   },
 };
