@@ -8,9 +8,11 @@ import { sotCheck } from './sot/index.js';
 import { securityBaselineCheck } from './security-baseline/index.js';
 import { governanceCheck } from './governance/check.js';
 import { workspaceStructureCheck } from './workspace-structure/index.js';
+import { driftCheck } from './drift/index.js';
 
 export const CHECKS: readonly Check[] = [
   workspaceStructureCheck,
+  driftCheck,
   sotCheck,
   governanceCheck,
   securityBaselineCheck,
