@@ -157,7 +157,7 @@ function bodyLines(body: string): string[] {
  * symbolic link, a file that is not valid UTF-8, or a file that changed since it was read. A
  * UTF-8 byte order mark is kept; the file's mode is kept; the write is atomic (temp + rename).
  */
-async function writeInside(
+export async function writeInside(
   root: string,
   rel: string,
   before: string,
