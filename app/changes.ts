@@ -44,6 +44,11 @@ export interface ChangeSetOptions {
   headSha: string;
   /** The pull request, when there is one (enables the pulls/files listing). */
   pullNumber?: number;
+  /**
+   * The pull request's `changed_files` from the webhook: at 3,000 or more the files listing cannot
+   * be complete and is skipped for the tree diff.
+   */
+  changedFilesHint?: number;
   /** The head tree (blob SHAs for unchanged files and for the tree diff). */
   headFiles: readonly RepoFile[];
   maxReadBytes: number;
@@ -70,7 +75,10 @@ export async function loadChangeSet(opts: ChangeSetOptions): Promise<LoadedChang
   let files: ChangedFile[] | undefined;
   if (!cmp.filesMayBeTruncated) {
     files = cmp.files.map((f) => fromGitHub(f, headByPath));
-  } else if (opts.pullNumber !== undefined) {
+  } else if (
+    opts.pullNumber !== undefined &&
+    !(opts.changedFilesHint !== undefined && opts.changedFilesHint >= PULL_FILES_LIMIT)
+  ) {
     const listed = await listPullRequestFiles(client, repo, opts.pullNumber);
     if (listed.complete) {
       source = 'pull-files';

@@ -441,6 +441,7 @@ export class Evaluator {
         baseSha: target.baseSha,
         headSha,
         pullNumber: target.kind === 'pull_request' ? target.pullNumber : undefined,
+        changedFilesHint: target.changedFiles,
         headFiles,
         maxReadBytes,
         apiErrors,
