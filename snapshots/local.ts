@@ -4,6 +4,7 @@
  * Content is read lazily, at most `openFiles` files at once, never beyond `maxReadBytes`, and
  * never outside the directory: symlinks are reported, not followed.
  */
+import { lstatSync } from 'node:fs';
 import { lstat, open, opendir, readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -171,44 +172,47 @@ async function listGitFiles(
     seen.add(p);
     entries.push({ path: p, mode, sha });
   }
-  const files = await Promise.all(
-    entries.map((e) =>
-      limit(async (): Promise<RepoFile | undefined> => {
-        if (e.mode === '160000') return { path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode };
-        const abs = path.join(root, e.path);
-        if (e.path.includes('/') && (await dirState(e.path)) === 'outside') {
-          // A tracked directory replaced on disk by a symlink (or gone): git itself sees the file
-          // as deleted "beyond a symbolic link". Never stat or read through it.
-          problems.push({
-            path: e.path,
-            rule: 'symlink-escape',
-            message: 'its directory resolves outside the repository (a directory symlink); it is not followed',
-          });
-          return undefined;
-        }
-        try {
-          const st = await lstat(abs);
-          if (st.isSymbolicLink()) {
-            await noteSymlink(root, e.path, problems);
-            return { path: e.path, size: st.size, kind: 'symlink', blobSha: e.sha, mode: e.mode };
-          }
-          return { path: e.path, size: st.size, kind: 'file', blobSha: e.sha, mode: e.mode };
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          problems.push({
-            path: e.path,
-            rule: 'unreadable',
-            message:
-              code === 'ENOENT'
-                ? 'tracked by git but missing from the working tree'
-                : `cannot stat: ${(err as Error).message}`,
-          });
-          return undefined;
-        }
-      }),
-    ),
+  // Where each directory really lies, once per directory (a handful of realpath calls).
+  const outside = new Set<string>();
+  const dirs = new Set(entries.map((e) => path.posix.dirname(e.path)).filter((d) => d !== '.'));
+  await Promise.all(
+    [...dirs].map((d) => limit(async () => void ((await dirState(`${d}/-`)) === 'outside' && outside.add(d)))),
   );
-  return files.filter((f): f is RepoFile => f !== undefined);
+  // lstat synchronously: ~40,000 calls take ~0.1 s this way, against ~2 s as 40,000 promises
+  // through the thread pool. A stat opens no file, so the open-files bound is not at stake.
+  const files: RepoFile[] = [];
+  const symlinks: string[] = [];
+  for (const e of entries) {
+    if (e.mode === '160000') {
+      files.push({ path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode });
+      continue;
+    }
+    if (outside.has(path.posix.dirname(e.path))) {
+      // A tracked directory replaced on disk by a symlink that leaves the tree: git itself sees
+      // the file as deleted "beyond a symbolic link". Never stat or read through it.
+      problems.push({
+        path: e.path,
+        rule: 'symlink-escape',
+        message: 'its directory resolves outside the repository (a directory symlink); it is not followed',
+      });
+      continue;
+    }
+    let st;
+    try {
+      st = lstatSync(path.join(root, e.path), { throwIfNoEntry: false });
+    } catch (err) {
+      problems.push({ path: e.path, rule: 'unreadable', message: `cannot stat: ${(err as Error).message}` });
+      continue;
+    }
+    if (!st) {
+      problems.push({ path: e.path, rule: 'unreadable', message: 'tracked by git but missing from the working tree' });
+      continue;
+    }
+    if (st.isSymbolicLink()) symlinks.push(e.path);
+    files.push({ path: e.path, size: st.size, kind: st.isSymbolicLink() ? 'symlink' : 'file', blobSha: e.sha, mode: e.mode });
+  }
+  await Promise.all(symlinks.map((p) => limit(() => noteSymlink(root, p, problems))));
+  return files;
 }
 
 async function noteSymlink(root: string, rel: string, problems: SnapshotProblem[]): Promise<void> {
