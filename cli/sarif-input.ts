@@ -122,6 +122,7 @@ export async function baselineInput(
   configured: string,
   flag: string | undefined,
   baseRef: string | undefined,
+  flagMustExist = true,
 ): Promise<BaselineInput> {
   const root = path.resolve(dir);
   const abs = flag !== undefined ? path.resolve(flag) : path.resolve(root, configured);
@@ -133,8 +134,9 @@ export async function baselineInput(
     return { path: repoPath, text: await readFile(abs, 'utf8') };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (inside) return { path: repoPath };
-      throw new UsageError(`--baseline ${flag}: no such file`);
+      if (flag !== undefined && flagMustExist)
+        throw new UsageError(`--baseline ${flag}: no such file`);
+      return { path: repoPath };
     }
     throw e;
   }
@@ -144,6 +146,8 @@ export async function baselineInput(
 export async function cliSecurityInputs(
   opts: { sarif?: string[]; baseline?: string; config?: string; base?: string },
   dir: string,
+  /** `check` reads `--baseline FILE` (it must exist); `baseline update` writes it. */
+  purpose: 'read' | 'write' = 'read',
 ): Promise<{
   sarif?: SarifInputFile[];
   securityBaseline: BaselineInput;
@@ -162,7 +166,13 @@ export async function cliSecurityInputs(
       dir,
     );
   }
-  const securityBaseline = await baselineInput(dir, section.baseline, opts.baseline, opts.base);
+  const securityBaseline = await baselineInput(
+    dir,
+    section.baseline,
+    opts.baseline,
+    opts.base,
+    purpose === 'read',
+  );
   return { sarif, securityBaseline, section };
 }
 

@@ -54,7 +54,7 @@ export function registerBaseline(
       if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) {
         throw new UsageError(`--date ${opts.date}: expected YYYY-MM-DD`);
       }
-      const { sarif, securityBaseline, section } = await cliSecurityInputs(opts, dir);
+      const { sarif, securityBaseline, section } = await cliSecurityInputs(opts, dir, 'write');
       if (!sarif || sarif.length === 0) {
         throw new UsageError(
           "no SARIF input: give the scanners' logs with --sarif FILE... or the `sarif` globs in the config",
