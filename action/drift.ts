@@ -76,6 +76,24 @@ export async function syncDriftReport(
   return describeResult(result);
 }
 
+/** The drift job met an invalid config: the issue says so (the branch is not clean). */
+export async function syncDriftConfigError(
+  client: GitHubClient,
+  deps: MainDeps,
+  headSha: string,
+  errorText: string,
+): Promise<string> {
+  const branch = deps.event.ref.replace(/^refs\/heads\//, '') || 'the default branch';
+  const run = deps.event.runUrl ? ` ([workflow run](${deps.event.runUrl}))` : '';
+  const fence = errorText.replace(/```/g, "'''");
+  const result = await syncDriftIssue(client, deps.event.repo, {
+    clean: false,
+    body: `Autopack's scheduled run on \`${branch}\` at \`${headSha.slice(0, 12)}\`${run} could not check anything: the configuration is invalid.\n\n\`\`\`\n${fence}\n\`\`\`\n\nFix \`.github/autopack.yml\` (run \`autopack config validate\` locally).\n`,
+    digest: createHash('sha256').update(`config-error\n${errorText}`).digest('hex').slice(0, 32),
+  });
+  return describeResult(result);
+}
+
 function describeResult(r: DriftIssueResult): string {
   const link = r.number ? `[#${r.number}](${r.url ?? ''})` : '';
   switch (r.action) {

@@ -18,156 +18,186 @@ import { loadLocalSnapshot } from '../snapshots/local.js';
 import { hasCommit, loadPolicy, type PolicySource } from './config.js';
 import { branchName, type Target } from './event.js';
 import { ActionError, requireClient, type MainDeps } from './deps.js';
+import type { GitHubAPIError } from '../github/errors.js';
 import {
+  describeSource,
   fetchPullRequest,
   remoteChangeSet,
   remoteReader,
+  remoteSession,
   remoteSnapshot,
   type PullRequestInfo,
+  type RemoteSession,
 } from './remote.js';
 
-/** Everything a check run needs, and where its results go. */
-export interface Evaluation {
+/**
+ * What an event asks to evaluate, before the policy is read: where Check Runs go, the pull
+ * request, where the policy comes from, and how the snapshot will be built.
+ */
+export interface EvaluationPlan {
   /** The commit Check Runs are published on (the PR head; the pushed or scheduled commit). */
   headSha: string;
-  /** The base commit of a pull request or merge group. */
+  /** The base branch name and commit of a pull request or merge group. */
+  baseRef?: string;
   baseSha?: string;
   /** The pull request, when evaluating one. */
   pull?: PullRequestInfo;
-  config: ResolvedConfig;
-  snapshot: RepoSnapshot;
+  /** The policy: the base commit (git or API) for a change, the work tree for a branch. */
+  policySource: PolicySource;
   /** True for a scheduled (or dispatched) run on the default branch: the drift-report job. */
   driftJob: boolean;
+  /** How the snapshot is built. */
+  snapshotFrom: 'worktree' | 'git-change' | 'api-change' | 'api-head';
+  /** Markdown: what is evaluated, for the job summary and the Check Run footers. */
+  label: string;
+}
+
+/** Everything a check run needs, and where its results go. */
+export interface Evaluation extends EvaluationPlan {
+  config: ResolvedConfig;
+  snapshot: RepoSnapshot;
   /** A Markdown line for the job summary: what was evaluated and where the policy came from. */
   summaryPreface: string;
+  /** GitHub API failures met while reading lazily: any one fails the run closed. */
+  apiErrors: readonly GitHubAPIError[];
 }
 
 type Evaluable = Exclude<Target, { kind: 'ignored' }>;
 
-/** Builds the evaluation for `target`. Rejects with ConfigError, SnapshotError or ActionError. */
-export async function prepareEvaluation(deps: MainDeps, target: Evaluable): Promise<Evaluation> {
-  if (target.kind === 'ref') return prepareRef(deps, target);
-  if (target.kind === 'merge-group') {
-    return prepareChange(deps, {
-      baseRef: target.baseRef,
-      baseSha: target.baseSha,
-      headSha: target.headSha,
-      workspaceHoldsHead: true,
-      label: `merge group into \`${target.baseRef}\``,
-    });
+/**
+ * Decides what to evaluate and where the policy comes from. Reads the pull request from the API
+ * for comment and review events. Rejects with ActionError or GitHubAPIError.
+ */
+export async function planEvaluation(deps: MainDeps, target: Evaluable): Promise<EvaluationPlan> {
+  const { workspace } = deps;
+  if (target.kind === 'ref') {
+    return {
+      headSha: (await headOf(workspace)) ?? target.headSha,
+      policySource: { kind: 'worktree', root: workspace },
+      driftJob:
+        target.onDefaultBranch &&
+        (target.trigger === 'schedule' || target.trigger === 'workflow_dispatch'),
+      snapshotFrom: 'worktree',
+      label: `\`${branchName(target.ref)}\` (${target.trigger})`,
+    };
   }
-  const pull =
-    target.kind === 'pull-request'
-      ? pullFromPayload(deps, target)
-      : await fetchPullRequest(
-          requireClient(deps, `a ${target.trigger} event`),
-          deps.event.repo,
-          target.number,
-        );
-  // The checkout holds the PR unless the event checks out the base branch by default.
-  const baseCheckout =
-    (target.kind === 'pull-request' && target.baseCheckout) ||
-    (target.kind === 'pull-request-activity' && target.trigger === 'issue_comment');
-  const head = await headOf(deps.workspace);
-  return prepareChange(deps, {
-    baseRef: pull.baseRef,
-    baseSha: pull.baseSha,
-    headSha: pull.headSha,
-    workspaceHoldsHead: !baseCheckout || head === pull.headSha,
-    pull,
-    label: `pull request [#${pull.number}](${pull.url ?? ''})`,
-  });
-}
-
-interface ChangeRequest {
-  baseRef: string;
-  baseSha: string;
-  headSha: string;
-  /** True when GITHUB_WORKSPACE holds the change (the head, or the PR's merge commit). */
-  workspaceHoldsHead: boolean;
-  pull?: PullRequestInfo;
-  label: string;
-}
-
-async function prepareChange(deps: MainDeps, req: ChangeRequest): Promise<Evaluation> {
-  const { workspace, event } = deps;
-  const baseLocal = await isGitCheckout(workspace).then(
-    (ok) => ok && hasCommit(workspace, req.baseSha),
-  );
+  let pull: PullRequestInfo | undefined;
+  let change: { baseRef: string; baseSha: string; headSha: string };
+  let workspaceHoldsHead = true;
+  let label: string;
+  if (target.kind === 'merge-group') {
+    change = target;
+    label = `merge group into \`${target.baseRef}\``;
+  } else {
+    pull =
+      target.kind === 'pull-request'
+        ? pullFromPayload(deps, target)
+        : await fetchPullRequest(session(deps, `a ${target.trigger} event`), target.number);
+    change = pull;
+    label = `pull request [#${pull.number}](${pull.url ?? ''})`;
+    // pull_request_target and issue_comment runs check out the base branch by default.
+    const baseCheckout =
+      (target.kind === 'pull-request' && target.baseCheckout) ||
+      (target.kind === 'pull-request-activity' && target.trigger === 'issue_comment');
+    workspaceHoldsHead = !baseCheckout || (await headOf(workspace)) === pull.headSha;
+  }
+  const baseLocal =
+    (await isGitCheckout(workspace)) && (await hasCommit(workspace, change.baseSha));
   const policySource: PolicySource = baseLocal
-    ? { kind: 'git', root: workspace, sha: req.baseSha }
+    ? { kind: 'git', root: workspace, sha: change.baseSha }
     : {
         kind: 'reader',
-        describe: `at the base commit ${req.baseSha.slice(0, 12)}`,
+        describe: `at the base commit ${change.baseSha.slice(0, 12)}`,
         read: remoteReader(
-          requireClient(deps, 'reading the policy from the base commit'),
-          event.repo,
-          req.baseSha,
+          session(deps, 'reading the policy from the base commit'),
+          change.baseSha,
         ),
       };
-  const config = await loadPolicy(policySource, workspace, deps.inputs.config);
-  const maxReadBytes = maxReadOf(config);
-  let snapshot: RepoSnapshot;
-  let changeFrom: string;
-  if (!req.workspaceHoldsHead) {
-    if (!req.pull) throw new ActionError('the checkout does not hold the change to evaluate');
-    snapshot = await remoteSnapshot(
-      requireClient(deps, 'reading the pull request head'),
-      event.repo,
-      req.pull,
-      maxReadBytes,
+  if (!workspaceHoldsHead && !pull)
+    throw new ActionError('the checkout does not hold the change to evaluate');
+  if (workspaceHoldsHead && !baseLocal && !pull) {
+    throw new ActionError(
+      `the checkout does not have the base commit ${change.baseSha.slice(0, 12)}; check out with \`fetch-depth: 0\` to evaluate a merge group`,
     );
-    changeFrom = 'the GitHub API (the checkout holds the base branch, not the pull request)';
-  } else if (baseLocal) {
-    snapshot = await loadLocalSnapshot(workspace, { baseRef: req.baseSha, maxReadBytes });
-    changeFrom = 'git';
-  } else {
-    if (!req.pull) {
-      throw new ActionError(
-        `the checkout does not have the base commit ${req.baseSha.slice(0, 12)}; check out with \`fetch-depth: 0\` to evaluate a merge group`,
-      );
-    }
-    const local = await loadLocalSnapshot(workspace, { maxReadBytes });
-    const change: ChangeSet = await remoteChangeSet(
-      requireClient(deps, 'listing the pull request files'),
-      event.repo,
-      req.pull,
-      maxReadBytes,
-    );
-    snapshot = withChange(local, change);
-    changeFrom = 'the GitHub API (shallow checkout)';
   }
   return {
-    headSha: req.headSha,
-    baseSha: req.baseSha,
-    pull: req.pull,
-    config,
-    snapshot,
+    headSha: change.headSha,
+    baseRef: change.baseRef,
+    baseSha: change.baseSha,
+    pull,
+    policySource,
     driftJob: false,
-    summaryPreface: `Evaluated ${req.label}: \`${req.baseRef}\`@\`${req.baseSha.slice(0, 7)}\`...\`${req.headSha.slice(0, 7)}\`; policy read from the base commit; changed files from ${changeFrom}.`,
+    snapshotFrom: !workspaceHoldsHead ? 'api-head' : baseLocal ? 'git-change' : 'api-change',
+    label,
   };
 }
 
-async function prepareRef(
+/** Resolves the plan's policy. Rejects with ConfigError (file, line, key) or GitHubAPIError. */
+export function loadPlanPolicy(deps: MainDeps, plan: EvaluationPlan): Promise<ResolvedConfig> {
+  return loadPolicy(plan.policySource, deps.workspace, deps.inputs.config);
+}
+
+/** Builds the snapshot the plan names. Rejects with SnapshotError or GitHubAPIError. */
+export async function buildEvaluation(
   deps: MainDeps,
-  target: Extract<Target, { kind: 'ref' }>,
+  plan: EvaluationPlan,
+  config: ResolvedConfig,
 ): Promise<Evaluation> {
-  const config = await loadPolicy(
-    { kind: 'worktree', root: deps.workspace },
-    deps.workspace,
-    deps.inputs.config,
-  );
-  const snapshot = await loadLocalSnapshot(deps.workspace, { maxReadBytes: maxReadOf(config) });
-  const driftJob =
-    target.onDefaultBranch &&
-    (target.trigger === 'schedule' || target.trigger === 'workflow_dispatch');
+  const { workspace } = deps;
+  const maxReadBytes = maxReadOf(config);
+  let snapshot: RepoSnapshot;
+  let changeFrom = '';
+  switch (plan.snapshotFrom) {
+    case 'worktree':
+      snapshot = await loadLocalSnapshot(workspace, { maxReadBytes });
+      break;
+    case 'git-change':
+      snapshot = await loadLocalSnapshot(workspace, { baseRef: plan.baseSha, maxReadBytes });
+      changeFrom = 'git';
+      break;
+    case 'api-change': {
+      const local = await loadLocalSnapshot(workspace, { maxReadBytes });
+      const remote = await remoteChangeSet(
+        session(deps, 'listing the pull request files'),
+        plan.pull!,
+        local.files,
+        maxReadBytes,
+      );
+      snapshot = withChange(local, remote.change);
+      changeFrom = `${describeSource(remote.source)} (shallow checkout)`;
+      break;
+    }
+    case 'api-head': {
+      const remote = await remoteSnapshot(
+        session(deps, 'reading the pull request head'),
+        plan.pull!,
+        maxReadBytes,
+      );
+      snapshot = remote.snapshot;
+      changeFrom = `${describeSource(remote.source)}; file content from the API at the head (the checkout holds the base branch)`;
+      break;
+    }
+  }
+  const summaryPreface =
+    plan.baseSha === undefined
+      ? `Evaluated ${plan.label} at \`${plan.headSha.slice(0, 7)}\`; policy read from the work tree.`
+      : `Evaluated ${plan.label}: \`${plan.baseRef}\`@\`${plan.baseSha.slice(0, 7)}\`...\`${plan.headSha.slice(0, 7)}\`; policy read from the base commit; changed files from ${changeFrom}.`;
   return {
-    headSha: snapshot.headSha ?? target.headSha,
+    ...plan,
     config,
     snapshot,
-    driftJob,
-    summaryPreface: `Evaluated \`${branchName(target.ref)}\` at \`${(snapshot.headSha ?? target.headSha).slice(0, 7)}\` (${target.trigger}).`,
+    summaryPreface,
+    apiErrors: sessions.get(deps)?.apiErrors ?? [],
   };
+}
+
+const sessions = new WeakMap<MainDeps, RemoteSession>();
+
+/** The run's API session (one cache, one list of lazy-read failures), created on first use. */
+export function session(deps: MainDeps, what: string): RemoteSession {
+  let s = sessions.get(deps);
+  if (!s) sessions.set(deps, (s = remoteSession(requireClient(deps, what), deps.event.repo)));
+  return s;
 }
 
 function pullFromPayload(
@@ -187,7 +217,6 @@ function pullFromPayload(
     author: user?.login,
     labels,
     url: typeof pr.html_url === 'string' ? pr.html_url : undefined,
-    changedFiles: typeof pr.changed_files === 'number' ? pr.changed_files : undefined,
   };
 }
 

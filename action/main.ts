@@ -2,11 +2,11 @@
  * The Action's steps, mode by mode. `runner.ts` hands over the parsed inputs, the event, the
  * workspace and the API client; this file reads top to bottom as what the step does.
  *
- * - `check`: resolve what the event asks to evaluate → read the policy (the BASE on a pull
- *   request) → build the snapshot (local checkout; the change from git, or from the API when
- *   the checkout is shallow) → gather extra inputs (governance approvals, SARIF) → run the
- *   checks → write the report files, annotations, job summary and outputs → publish Check Runs
- *   when asked → keep the drift-report issue on a scheduled run → decide the step's status.
+ * - `check`: decide what the event asks to evaluate → read the policy (the BASE on a pull
+ *   request) → build the snapshot (the checkout; the change from git, or from the API when the
+ *   checkout is shallow) → gather extra inputs (governance facts, SARIF logs) → run the checks →
+ *   write the report files, annotations, job summary and outputs → publish Check Runs when asked
+ *   → keep the drift-report issue on a scheduled run → decide the step's status.
  * - `governance`: on a comment or review, answer the command and publish `autopack/governance`.
  * - `baseline-refresh`: open or update the one security-baseline refresh pull request.
  */
@@ -15,15 +15,23 @@ import type { Report } from '../checks/model.js';
 import { runChecks } from '../checks/runner.js';
 import { redact } from '../checks/redact.js';
 import { ConfigError } from '../policies/errors.js';
-import { syncDriftReport } from './drift.js';
-import { requireClient, type MainDeps, type MainResult } from './deps.js';
-import { describeTarget, resolveTarget, type Target } from './event.js';
-import { prepareEvaluation, type Evaluation } from './evaluation.js';
-import { failingSeverities } from './inputs.js';
-import { gatherCheckInputs } from './check-inputs.js';
-import { publishCheckRuns, publishConfigFailure } from './check-runs.js';
-import { runGovernanceMode } from './governance.js';
+import { CONFIG_PATH } from '../policies/types.js';
 import { runBaselineRefresh } from './baseline-refresh.js';
+import { gatherCheckInputs } from './check-inputs.js';
+import { publishCheckRuns, publishConfigFailure, type CheckRunTarget } from './check-runs.js';
+import { readerFor } from './config.js';
+import { requireClient, type MainDeps, type MainResult } from './deps.js';
+import { syncDriftConfigError, syncDriftReport } from './drift.js';
+import {
+  buildEvaluation,
+  loadPlanPolicy,
+  planEvaluation,
+  type Evaluation,
+  type EvaluationPlan,
+} from './evaluation.js';
+import { describeTarget, resolveTarget, type Target } from './event.js';
+import { runGovernanceMode } from './governance.js';
+import { failingSeverities } from './inputs.js';
 import {
   annotate,
   overallConclusion,
@@ -53,27 +61,60 @@ export async function main(deps: MainDeps): Promise<MainResult> {
   return runCheckMode(deps, target);
 }
 
-async function runCheckMode(deps: MainDeps, target: Exclude<Target, { kind: 'ignored' }>) {
-  let evaluation: Evaluation;
+async function runCheckMode(
+  deps: MainDeps,
+  target: Exclude<Target, { kind: 'ignored' }>,
+): Promise<MainResult> {
+  const plan = await planEvaluation(deps, target);
+  let config;
   try {
-    evaluation = await prepareEvaluation(deps, target);
+    config = await loadPlanPolicy(deps, plan);
   } catch (e) {
-    if (e instanceof ConfigError) return configFailure(deps, target, e);
+    if (e instanceof ConfigError) return configFailure(deps, plan, e);
     throw e;
   }
-  const inputs = await gatherCheckInputs(deps, evaluation);
+  const ev = await buildEvaluation(deps, plan, config);
+  const inputs = await gatherCheckInputs(deps, ev);
   const report = await runChecks({
-    snapshot: evaluation.snapshot,
-    config: evaluation.config,
+    snapshot: ev.snapshot,
+    config: ev.config,
     only: deps.inputs.checks,
     inputs,
     logger: deps.logger,
   });
-  return publishReport(deps, evaluation, report);
+  return publishReport(deps, ev, report);
+}
+
+/** Where Check Runs for this evaluation go. */
+export function checkRunTarget(deps: MainDeps, plan: EvaluationPlan): CheckRunTarget {
+  return {
+    client: requireClient(deps, 'publishing Check Runs'),
+    repo: deps.event.repo,
+    headSha: plan.headSha,
+    pullNumber: plan.pull?.number,
+    externalId: `autopack-action:${deps.event.runUrl ?? deps.event.sha}`,
+    footer: `<sub>Autopack Action · ${plan.label} · head \`${plan.headSha.slice(0, 7)}\`${deps.event.runUrl ? ` · [workflow run](${deps.event.runUrl})` : ''}</sub>`,
+    warn: (m) => core.warning(redact(m)),
+  };
 }
 
 /** Writes everything a finished run produces and decides the step's status. */
 async function publishReport(deps: MainDeps, ev: Evaluation, report: Report): Promise<MainResult> {
+  if (ev.apiErrors.length) {
+    // A file the checks needed could not be read: nothing may pass on content nobody saw.
+    const first = ev.apiErrors[0]!;
+    const more = ev.apiErrors.length > 1 ? ` (and ${ev.apiErrors.length - 1} more)` : '';
+    setOutputs({ conclusion: 'failure', findings: 0 });
+    await writeJobSummary(
+      `## Autopack\n\n❌ GitHub could not be read, so nothing was judged.\n\n${redact(first.describe())}${more}\n`,
+    );
+    return {
+      conclusion: 'failure',
+      findings: 0,
+      failed: true,
+      message: `autopack: ${first.describe()}${more}`,
+    };
+  }
   const files = await writeReportFiles(report, deps.tempDir, deps.inputs.sarifOutput);
   const findings = report.results.flatMap((r) => r.findings);
   const conclusion = overallConclusion(report);
@@ -81,26 +122,15 @@ async function publishReport(deps: MainDeps, ev: Evaluation, report: Report): Pr
   annotate(findings, deps.inputs.annotations);
   const notes: string[] = [];
   if (deps.inputs.checkRuns) {
-    const published = await publishCheckRuns(
-      requireClient(deps, 'check-runs: true'),
-      deps.event.repo,
-      { ...ev, detailsUrl: deps.event.runUrl },
-      report,
-    );
-    notes.push(`Published ${published} Check Run(s) on ${ev.headSha.slice(0, 12)}.`);
+    const n = await publishCheckRuns(checkRunTarget(deps, ev), ev.config, report);
+    notes.push(`Published ${n} Check Run(s) on \`${ev.headSha.slice(0, 12)}\`.`);
   }
   if (ev.driftJob && deps.inputs.driftIssue) {
-    const drift = await syncDriftReport(
-      requireClient(deps, 'the drift-report issue'),
-      deps,
-      ev,
-      report,
+    notes.push(
+      await syncDriftReport(requireClient(deps, 'the drift-report issue'), deps, ev, report),
     );
-    notes.push(drift);
   }
-  await writeJobSummary(
-    reportSummary(report, [ev.summaryPreface, ...notes].filter(Boolean).join('\n\n')),
-  );
+  await writeJobSummary(reportSummary(report, [ev.summaryPreface, ...notes].join('\n\n')));
   for (const n of notes) core.info(redact(n));
   const severities = failingSeverities(deps.inputs.failOn);
   const failingFindings = findings.filter((f) => severities.includes(f.severity)).length;
@@ -114,16 +144,17 @@ async function publishReport(deps: MainDeps, ev: Evaluation, report: Report): Pr
     conclusion,
     findings: findings.length,
     failed,
-    message: failed
-      ? `autopack: ${conclusion}: ${counts} (fail-on: ${deps.inputs.failOn})`
-      : `autopack: ${conclusion}: ${counts}`,
+    message: `autopack: ${conclusion}: ${counts}${failed ? ` (fail-on: ${deps.inputs.failOn})` : ''}`,
   };
 }
 
-/** An invalid config: every problem is annotated at its file and line, and the step fails. */
+/**
+ * An invalid config: every problem is annotated at its file and line, every Check Run (when
+ * asked for) fails with it, the drift issue (on the drift job) says so, and the step fails.
+ */
 async function configFailure(
   deps: MainDeps,
-  target: Exclude<Target, { kind: 'ignored' }>,
+  plan: EvaluationPlan,
   err: ConfigError,
 ): Promise<MainResult> {
   for (const p of err.problems) {
@@ -138,15 +169,21 @@ async function configFailure(
   setOutputs({ conclusion: 'failure', findings: 0 });
   const notes: string[] = [];
   if (deps.inputs.checkRuns) {
-    const headSha = 'headSha' in target && target.headSha ? target.headSha : deps.event.sha;
-    const n = await publishConfigFailure(
-      requireClient(deps, 'check-runs: true'),
-      deps.event.repo,
-      headSha,
-      deps.inputs.checks,
-      err,
+    const raw = await readerFor(plan.policySource)(deps.inputs.config ?? CONFIG_PATH).catch(
+      () => undefined,
     );
-    notes.push(`Published ${n} failed Check Run(s) on ${headSha.slice(0, 12)}.`);
+    const n = await publishConfigFailure(checkRunTarget(deps, plan), err, raw, deps.inputs.checks);
+    notes.push(`Published ${n} failed Check Run(s) on \`${plan.headSha.slice(0, 12)}\`.`);
+  }
+  if (plan.driftJob && deps.inputs.driftIssue) {
+    notes.push(
+      await syncDriftConfigError(
+        requireClient(deps, 'the drift-report issue'),
+        deps,
+        plan.headSha,
+        text,
+      ),
+    );
   }
   await writeJobSummary(
     `## Autopack\n\n❌ The configuration is invalid; no check ran.\n\n\`\`\`\n${text.replace(/```/g, "'''")}\n\`\`\`\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`,

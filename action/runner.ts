@@ -10,6 +10,7 @@ import { context, getOctokit } from '@actions/github';
 import os from 'node:os';
 import path from 'node:path';
 import { redact } from '../checks/redact.js';
+import { GitHubAPIError } from '../github/errors.js';
 import { ConfigError } from '../policies/errors.js';
 import { SnapshotError } from '../snapshots/local.js';
 import { EventError, type ActionEvent } from './event.js';
@@ -41,6 +42,10 @@ export async function run(): Promise<void> {
     else core.info(redact(result.message));
   } catch (e) {
     const err = e as Error;
+    if (e instanceof GitHubAPIError) {
+      core.setFailed(redact(e.describe()));
+      return;
+    }
     const expected =
       e instanceof InputError ||
       e instanceof ConfigError ||

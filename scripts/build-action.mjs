@@ -29,7 +29,10 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: true,
+  // Prefer a package's ES module build: some UMD builds (jsonc-parser) require() their own
+  // files at run time, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
+  minify: process.env.AUTOPACK_DEBUG_BUNDLE ? false : true,
   legalComments: 'eof',
   charset: 'utf8',
   metafile: true,

@@ -67,7 +67,9 @@ describe('mode: check on a branch', () => {
     // The job summary is the Markdown reporter's, preceded by what was evaluated.
     expect(run.summary).toContain('## Autopack');
     expect(run.summary).toContain('| `autopack/workspace-structure` | failure |');
-    expect(run.summary).toMatch(/Evaluated `main` at `[0-9a-f]{7}` \(workflow_dispatch\)/);
+    expect(run.summary).toMatch(
+      /Evaluated `main` \(workflow_dispatch\) at `[0-9a-f]{7}`; policy read from the work tree\./,
+    );
     // The report and the SARIF log exist and agree with the outputs.
     const findings = run.report!.results.flatMap((r) => r.findings);
     expect(findings).toHaveLength(Number(run.outputs.findings));
@@ -81,11 +83,28 @@ describe('mode: check on a branch', () => {
   });
 
   it('passes a clean repository', async () => {
-    const run = await dispatch(clean, { 'drift-issue': 'false' });
+    const run = await dispatch(clean, { checks: 'workspace-structure', 'drift-issue': 'false' });
     expect(run.code).toBe(0);
     expect(run.outputs).toMatchObject({ conclusion: 'success', findings: '0' });
     expect(run.annotations).toEqual([]);
     expect(run.summary).toContain('| `autopack/workspace-structure` | success | 0 | 0 | 0 |');
+    // With every enabled check: still green (no errors), and the output is the worst conclusion.
+    const all = await dispatch(clean, { 'drift-issue': 'false' });
+    expect(all.code).toBe(0);
+    expect(all.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    const rank = [
+      'failure',
+      'timed_out',
+      'cancelled',
+      'action_required',
+      'neutral',
+      'success',
+      'skipped',
+    ];
+    const worst = all
+      .report!.results.map((r) => r.conclusion)
+      .sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0];
+    expect(all.outputs.conclusion).toBe(worst);
   });
 
   it('fail-on: never keeps the step green but reports the conclusion', async () => {
@@ -98,11 +117,15 @@ describe('mode: check on a branch', () => {
   it('fail-on: warning fails on warnings alone', async () => {
     const fx = await gitFixture({ 'README.md': '# x\n', LICENSE: 'MIT\n', 'SECURITY.md': '# s\n' });
     try {
-      const onError = await dispatch(fx, { 'drift-issue': 'false' });
+      const onError = await dispatch(fx, { checks: 'workspace-structure', 'drift-issue': 'false' });
       expect(onError.code).toBe(0);
       expect(onError.outputs.conclusion).toBe('success');
       expect(onError.annotations.map((a) => a.level)).toEqual(['warning']);
-      const onWarning = await dispatch(fx, { 'fail-on': 'warning', 'drift-issue': 'false' });
+      const onWarning = await dispatch(fx, {
+        checks: 'workspace-structure',
+        'fail-on': 'warning',
+        'drift-issue': 'false',
+      });
       expect(onWarning.code).toBe(1);
       expect(onWarning.stdout).toContain('(fail-on: warning)');
     } finally {

@@ -115,6 +115,7 @@ export async function startFakeGitHub(routes: Route[]): Promise<FakeGitHub> {
     close: () =>
       new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+  state.fake = fake;
   return fake;
 }
 
