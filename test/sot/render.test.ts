@@ -73,8 +73,9 @@ describe('render-mismatch', () => {
       ['docs/GOVERNANCE.md', 5, 9],
       ['docs/GOVERNANCE.md', 13, 14],
     ]);
+    // The table renders the policy the governance check enforces: its built-in rules come first.
     expect(findings[0]!.message).toMatch(
-      /^the rendered section governance.protected-paths \(lines 5-9\) does not match the policy: expected "\|`docs`: Canonical documents\|/,
+      /^the rendered section governance.protected-paths \(lines 5-9\) does not match the policy: expected "\|`autopack-config` \(built-in\): .*", found "\|`docs`\|`docs\/\*\*`\|1\|@alice\|"$/,
     );
     expect(findings[1]!.message).toContain(
       'it lacks "- [Governance](GOVERNANCE.md) `docs/GOVERNANCE.md`: document"',
@@ -98,6 +99,9 @@ describe('render-mismatch', () => {
     expect(written).toContain(
       '| `docs`: Canonical documents | `docs/GOVERNANCE.md`, `docs/DECISIONS.md` | 2 | @alice, @bob |',
     );
+    for (const builtin of ['autopack-config', 'codeowners', 'workflows']) {
+      expect(written).toContain(`| \`${builtin}\` (built-in): `);
+    }
     expect(written).toContain(
       '- [Governance](GOVERNANCE.md) `docs/GOVERNANCE.md`: document\n- [docs/DECISIONS.md](DECISIONS.md): ledger (append-only)\n',
     );
@@ -216,11 +220,11 @@ describe('autopack render: diff and --check', () => {
     expect(res.stdout.split('\n').slice(0, 5)).toEqual([
       '--- a/docs/GOVERNANCE.md',
       '+++ b/docs/GOVERNANCE.md',
-      '@@ -5,5 +5,9 @@ governance.protected-paths',
+      '@@ -5,5 +5,12 @@ governance.protected-paths',
       ' <!-- autopack:render governance.protected-paths -->',
       '-| Rule | Protected paths | Approvals required | Approvers |',
     ]);
-    expect(res.stdout).toContain('@@ -13,2 +17,6 @@ sot.registry');
+    expect(res.stdout).toContain('@@ -13,2 +20,6 @@ sot.registry');
     expect(res.stderr).toContain('2 section(s) out of date in 1 file(s)');
     expect(readFileSync(path.join(repo.dir, 'docs/GOVERNANCE.md'), 'utf8')).toBe(GOV);
     expect((await cli(['render', repo.dir, '--check'])).code).toBe(1);
