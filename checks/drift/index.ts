@@ -126,7 +126,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   }
 
   return {
-    findings,
+    findings: findings.sort(byPlace),
     stats: {
       'files-selected': selected.length,
       'files-read': pass.stats.read,
@@ -142,6 +142,18 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       'consistency-places': consistency.places,
     },
   };
+}
+
+/** Deterministic order (the read pass is concurrent): path, line, column, rule, message. */
+function byPlace(a: Finding, b: Finding): number {
+  const s = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    s(a.path ?? '', b.path ?? '') ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    s(a.ruleId, b.ruleId) ||
+    s(a.message, b.message)
+  );
 }
 
 function reportUnclosed(file: FileScan, regions: Regions, label: string, out: Finding[]): void {

@@ -129,37 +129,44 @@ export async function checkRegistries(
       );
       continue;
     }
+    // A key holding a list: report each element at its own position.
+    const elements = found.places.some((p) => Array.isArray(p.value))
+      ? lookupKeyPath(reg.file, content.text, [...reg.key, { kind: 'any' }])
+      : undefined;
+    const places = found.places.flatMap((p) =>
+      Array.isArray(p.value) && elements?.ok
+        ? elements.places.filter((e) => e.at.startsWith(`${p.at}[`))
+        : [p],
+    );
     const counter = new OccurrenceCounter();
-    for (const place of found.places) {
-      const values = Array.isArray(place.value) ? place.value : [place.value];
-      for (const v of values) {
-        if (typeof v !== 'string') {
-          out.push(
-            invalidSource(
-              reg.file,
-              reg.severity,
-              `registry ${reg.name}: ${place.at} holds ${v === null ? 'null' : typeof v}, not a path string`,
-              `type\0${reg.name}\0${place.at}`,
-              { line: place.line, column: place.column },
-            ),
-          );
-          continue;
-        }
-        stats['registry-paths']++;
-        if (registryPathExists(tree, snapshot, reg, v)) continue;
+    for (const place of places) {
+      const v = place.value;
+      if (typeof v !== 'string') {
         out.push(
-          makeFinding({
-            rule: RULE.registry,
-            severity: reg.severity,
-            message: `registry ${reg.name} (${reg.keySource}) lists "${excerpt(v)}", which matches no tracked file or directory`,
-            path: reg.file,
-            at: { line: place.line, column: place.column },
-            key: counter.next(`${RULE.registry}\0${reg.name}\0${v}`),
-            help: `Restore the file or remove "${excerpt(v)}" from ${reg.file} (${reg.keySource}).`,
-            properties: { registry: reg.name, value: v, at: place.at },
-          }),
+          invalidSource(
+            reg.file,
+            reg.severity,
+            `registry ${reg.name}: ${place.at} holds ${v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v}, not a path string`,
+            `type\0${reg.name}\0${place.at}`,
+            { line: place.line, column: place.column },
+          ),
         );
+        continue;
       }
+      stats['registry-paths']++;
+      if (registryPathExists(tree, snapshot, reg, v)) continue;
+      out.push(
+        makeFinding({
+          rule: RULE.registry,
+          severity: reg.severity,
+          message: `registry ${reg.name} (${reg.keySource}) lists "${excerpt(v)}", which matches no tracked file or directory`,
+          path: reg.file,
+          at: { line: place.line, column: place.column },
+          key: counter.next(`${RULE.registry}\0${reg.name}\0${v}`),
+          help: `Restore the file or remove "${excerpt(v)}" from ${reg.file} (${reg.keySource}).`,
+          properties: { registry: reg.name, value: v, at: place.at },
+        }),
+      );
     }
   }
 }

@@ -1,0 +1,138 @@
+/**
+ * drift rule family 5: machine-specific absolute paths in tracked text files, with per-path
+ * allowances, Windows-only documents, binary/too-large files skipped, unreadable files
+ * reported, and exact agreement with `git grep -l -I -E` for the same patterns.
+ */
+import { mkdir } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gitFixture, runGit } from '../helpers/git-fixture.js';
+import { cleanupFixtures, driftRepo, runDrift, where } from './harness.js';
+
+afterAll(cleanupFixtures);
+
+const ONLY = `drift:
+  links: { enabled: false }
+  references: { enabled: false }
+`;
+
+describe('portability', () => {
+  it('finds C:\\dev\\, C:\\Users\\<name>, /home/<user>/ and /Users/<user>/ with exact positions', async () => {
+    const run = await driftRepo(
+      {
+        'src/migrations/add_routing.sql':
+          "INSERT INTO routes VALUES ('C:\\dev\\Autopack\\runs');\n",
+        'docs/setup.md':
+          '# Setup\n\nClone into /home/alice/src and copy C:\\Users\\bob\\.ssh\\config.\n\nOn a Mac: /Users/carol/projects\n',
+        'scripts/run.sh': '#!/bin/sh\ncd "/home/ci-bot/work"\n',
+      },
+      ONLY,
+    );
+    const f = run.of('machine-specific-path');
+    expect(f.map((x) => `${where([x])[0]} ${x.properties?.match}`)).toEqual([
+      'docs/setup.md:3:12 /home/alice/',
+      'docs/setup.md:3:37 C:\\Users\\bob',
+      'docs/setup.md:5:11 /Users/carol/',
+      'scripts/run.sh:2:5 /home/ci-bot/',
+      'src/migrations/add_routing.sql:1:29 C:\\dev\\',
+    ]);
+    expect(f[0]!.severity).toBe('warning');
+    expect(f[0]!.endColumn).toBe(12 + '/home/alice/'.length);
+  });
+
+  it('leaves look-alikes alone: URL paths, device names, placeholders, shared profiles', async () => {
+    const run = await driftRepo(
+      {
+        'README.md': [
+          'More information: <https://fossil-scm.org/home/help/add>.',
+          'Read a disk: `hddtemp SATA:/dev/sda` or `nucleo-f401re:/dev/ttyACM0`.',
+          'Put it in /home/user/project or /Users/username/code or C:\\Users\\Public\\Documents.',
+          'Shared: /Users/Shared/cache; Homebrew: /home/linuxbrew/.linuxbrew/bin',
+          '',
+        ].join('\n'),
+      },
+      ONLY,
+    );
+    expect(run.of('machine-specific-path')).toEqual([]);
+    expect(run.outcome.stats?.['portability-exempt']).toBe(5);
+  });
+
+  it('exempts Windows-only documents and sections, and per-path allowances', async () => {
+    const run = await driftRepo(
+      {
+        'docs/WINDOWS_SETUP.md':
+          '<!-- autopack:windows-only-file -->\n# Windows setup\n\nUse C:\\dev\\Autopack.\n',
+        'docs/guide.md': [
+          '# Guide',
+          '<!-- autopack:windows-only -->',
+          'On Windows: C:\\dev\\Autopack',
+          '<!-- /autopack:windows-only -->',
+          'Everywhere else: C:\\dev\\Autopack',
+          '',
+        ].join('\n'),
+        'test/fixtures/paths.txt': '/home/alice/\n',
+      },
+      `${ONLY}  portability:
+    exclude: ['test/fixtures/**']
+`,
+    );
+    expect(where(run.of('machine-specific-path'))).toEqual(['docs/guide.md:5:18']);
+    expect(run.outcome.stats?.['portability-exempt']).toBe(2);
+  });
+
+  it('skips binary and too-large files; reports an unreadable one instead of dropping it', async () => {
+    const fx = await gitFixture({
+      '.github/autopack.yml': `extends: autopack:recommended\n${ONLY}`,
+      'assets/blob.bin': new Uint8Array([0, 1, 2, ...Buffer.from('/home/alice/')]),
+      'big.txt': `${'x'.repeat(5000)}\n/home/alice/\n`,
+      'notes/a.md': '/home/alice/\n',
+    });
+    try {
+      // The tracked file is replaced on disk by a directory: listed by git, unreadable as a file.
+      await fx.remove('notes/a.md');
+      await mkdir(fx.abs('notes/a.md'));
+      const run = await runDrift(fx, 4096);
+      expect(run.of('machine-specific-path')).toEqual([]);
+      const u = run.of('unreadable-file');
+      expect(u.map((f) => f.path)).toEqual(['notes/a.md']);
+      expect(u[0]!.message).toContain('not a regular file');
+      expect(u[0]!.severity).toBe('error');
+      expect(run.outcome.stats?.['files-binary']).toBe(1);
+      expect(run.outcome.stats?.['files-too-large']).toBe(1);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+
+  it('with the git grep patterns, finds exactly the files `git grep -l -I -E` finds', async () => {
+    const fx = await gitFixture({
+      '.github/autopack.yml': `extends: autopack:recommended
+${ONLY}  portability:
+    builtin-patterns: false
+    allow: []
+    patterns:
+      dev: { regex: 'C:\\\\dev\\\\' }
+      home: { regex: '/home/[a-z]+/' }
+`,
+      'a.md': 'see https://fossil-scm.org/home/help/add\n',
+      'b.sql': "'C:\\dev\\x'\n",
+      'c.txt': 'nothing here\n',
+      'd.bin': new Uint8Array([0, ...Buffer.from('/home/joe/')]),
+      'e/deep/f.sh': 'cd /home/joe/x\n',
+      'g.md': '/home/Joe/ is not lower case; C:/dev/ has the wrong slashes\n',
+      'h.md': 'two: /home/ann/ and /home/bob/\n',
+    });
+    try {
+      const grep = runGit(fx.dir, ['grep', '-l', '-I', '-E', 'C:\\\\dev\\\\|/home/[a-z]+/'])
+        .trim()
+        .split('\n')
+        .sort();
+      const run = await runDrift(fx);
+      const ours = [...new Set(run.of('machine-specific-path').map((f) => f.path!))].sort();
+      expect(grep).toEqual(['a.md', 'b.sql', 'e/deep/f.sh', 'h.md']);
+      expect(ours).toEqual(grep);
+      expect(run.of('machine-specific-path')).toHaveLength(5);
+    } finally {
+      await fx.cleanup();
+    }
+  });
+});
