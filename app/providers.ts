@@ -3,7 +3,7 @@
  * from the pull request's comments). Each module that needs one adds it to `inputProviders`
  * with one line; the evaluation merges what they return into the run's CheckInputs.
  */
-import type { CheckInputs } from '../checks/model.js';
+import type { CheckId, CheckInputs } from '../checks/model.js';
 import type { RepoSnapshot } from '../checks/snapshot.js';
 import type { ResolvedConfig } from '../policies/types.js';
 import type { GitHubClient, RepoRef } from '../github/client.js';
@@ -18,6 +18,11 @@ export interface EvaluationContext {
   baseSha?: string;
   config: ResolvedConfig;
   snapshot: RepoSnapshot;
+  /**
+   * The checks this evaluation runs (enabled ones, or the subset a re-run asked for). A provider
+   * whose check is not among them should return `{}` without calling GitHub.
+   */
+  checks: readonly CheckId[];
 }
 
 export type InputProvider = (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;
