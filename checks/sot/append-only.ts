@@ -43,6 +43,8 @@ export type AppendOnlyResult =
       /** The head line at the same place, when the head has one. */
       headLine?: number;
       headText?: string;
+      /** For `deleted` and `inserted`: how many lines, when the rest of the base follows intact. */
+      count?: number;
     };
 
 /**
@@ -65,8 +67,10 @@ export function compareAppendOnly(base: string, head: string): AppendOnlyResult 
     if (!hl) return fail('deleted');
     if (hl.text !== bl.text) {
       if (hl.text.replace(/\r$/, '') === bl.text.replace(/\r$/, '')) return fail('line-ending');
-      if (i + 1 < b.length && linesMatch(b, i + 1, h, i)) return fail('deleted');
-      if (linesMatch(b, i, h, i + 1)) return fail('inserted');
+      const deleted = shiftedMatch(b, h, i, 'deleted');
+      if (deleted) return { ...fail('deleted'), count: deleted };
+      const inserted = shiftedMatch(b, h, i, 'inserted');
+      if (inserted) return { ...fail('inserted'), count: inserted };
       return fail('modified');
     }
     // Same text: a terminated base line must stay terminated (an unterminated last base line
@@ -75,6 +79,30 @@ export function compareAppendOnly(base: string, head: string): AppendOnlyResult 
       return fail(i === b.length - 1 ? 'line-ending' : 'deleted');
   }
   return { ok: true, baseLines: b.length, headLines: h.length, appended: h.length - b.length };
+}
+
+/** How many shifted alignments {@link shiftedMatch} verifies at most (bounds the work). */
+const MAX_SHIFT_CANDIDATES = 64;
+
+/**
+ * At the first divergence `i`, finds whether the rest of the base follows intact after `k`
+ * lines were deleted from the base (`deleted`) or inserted into the head (`inserted`); returns
+ * the smallest such `k`, or 0. Each candidate `k` is a line whose text equals the line the
+ * other side has at `i`; at most {@link MAX_SHIFT_CANDIDATES} candidates are verified, each in
+ * linear time, so the whole comparison stays linear.
+ */
+function shiftedMatch(b: Line[], h: Line[], i: number, kind: 'deleted' | 'inserted'): number {
+  const [from, to] = kind === 'deleted' ? [b, h] : [h, b];
+  const target = to[i]?.text;
+  if (target === undefined) return 0;
+  let tried = 0;
+  for (let k = 1; i + k < from.length && tried < MAX_SHIFT_CANDIDATES; k++) {
+    if (from[i + k]!.text !== target) continue;
+    tried++;
+    const ok = kind === 'deleted' ? linesMatch(b, i + k, h, i) : linesMatch(b, i, h, i + k);
+    if (ok) return k;
+  }
+  return 0;
 }
 
 /** True when base lines from `bi` on equal head lines from `hi` on, up to the end of the base. */

@@ -149,8 +149,11 @@ export async function runSot(ctx: CheckContext, deps: SotDeps = {}): Promise<Che
   }
   const ledgers = new LedgerSet(ledgerPaths, section.ledgers ?? []);
   stats.ledgers = ledgerPaths.size;
+  stats.ledgerGlobs = (section.ledgers ?? []).length;
   if (ledgers.size === 0) {
-    summary.push('- Append-only ledgers: none registered.');
+    summary.push(
+      '- Append-only ledgers: none registered (`kind: ledger` entries or `sot.ledgers`).',
+    );
   } else if (!snapshot.change) {
     stats.appendOnlySkipped = 1;
     summary.push(

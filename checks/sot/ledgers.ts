@@ -115,9 +115,11 @@ function describe(
   const where = `line ${v.baseLine} of ${basePath} (as on ${baseRef})`;
   switch (v.kind) {
     case 'deleted':
-      return `append-only ledger: ${where} was deleted; it was ${was}`;
+      return v.count && v.count > 1
+        ? `append-only ledger: ${v.count} lines from ${where} on were deleted; the first was ${was}`
+        : `append-only ledger: ${where} was deleted; it was ${was}`;
     case 'inserted':
-      return `append-only ledger: new lines were inserted above ${where} (${was}); new entries go at the end`;
+      return `append-only ledger: ${v.count && v.count > 1 ? `${v.count} new lines were` : 'a new line was'} inserted above ${where} (${was}); new entries go at the end`;
     case 'line-ending':
       return `append-only ledger: the line ending of ${where} (${was}) was changed`;
     default:

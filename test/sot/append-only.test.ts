@@ -75,6 +75,35 @@ describe('compareAppendOnly', () => {
     });
   });
 
+  it('counts a block of lines inserted above existing entries (a changelog written newest-first)', () => {
+    const base = '# Notes\n\n## 1.0\n- a\n';
+    const head = '# Notes\n\n## 1.1\n- b\n\n## 1.0\n- a\n';
+    expect(compareAppendOnly(base, head)).toMatchObject({
+      ok: false,
+      kind: 'inserted',
+      count: 3,
+      baseLine: 3,
+      baseText: '## 1.0',
+    });
+  });
+
+  it('counts a block of deleted lines when the rest follows intact', () => {
+    expect(compareAppendOnly('a\nb\nc\nd\ne\n', 'a\ne\nf\n')).toMatchObject({
+      ok: false,
+      kind: 'deleted',
+      count: 3,
+      baseLine: 2,
+    });
+  });
+
+  it('stays linear on a ledger of identical lines (bounded shifted candidates)', () => {
+    const base = 'x\n'.repeat(100_000);
+    expect(compareAppendOnly(base, `y\n${base.slice(0, -20)}`)).toMatchObject({
+      ok: false,
+      baseLine: 1,
+    });
+  });
+
   it('names a line-ending change (CRLF to LF, or the final newline removed)', () => {
     expect(compareAppendOnly('a\r\nb\r\n', 'a\nb\n')).toMatchObject({
       ok: false,

@@ -96,7 +96,7 @@ describe('append-only: violations', () => {
       r.write('docs/DECISIONS.md', LEDGER.replace('- DEC-001', '- DEC-000: first\n- DEC-001')),
     );
     const [finding] = byRule(await runSotOn(repo.dir, { base: 'main' }), 'append-only');
-    expect(finding?.message).toMatch(/new lines were inserted above line 3 of docs\/DECISIONS.md/);
+    expect(finding?.message).toMatch(/a new line was inserted above line 3 of docs\/DECISIONS.md/);
   });
 
   it('redacts a secret in the quoted line', async () => {
