@@ -30,7 +30,7 @@ import {
 } from '../github/check-runs.js';
 import type { GitHubClient, RepoRef } from '../github/client.js';
 import { compareCommits } from '../github/compare.js';
-import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
+import { GitHubAPIError, isGitHubError, toGitHubAPIError } from '../github/errors.js';
 import { getPullRequest } from '../github/pulls.js';
 import type { AppCaches } from './caches.js';
 import { loadChangeSet, type ChangeSource } from './changes.js';
@@ -43,7 +43,7 @@ import {
   type EvaluationTarget,
 } from './events.js';
 import { readTextAtCommit } from './files.js';
-import { inputProviders } from './providers.js';
+import { inputProviders, type EvaluationContext } from './providers.js';
 import {
   checkIdsOfRun,
   maxAnnotationsOf,
@@ -459,7 +459,7 @@ export class Evaluator {
       apiErrors,
       files: headFiles,
     });
-    const ctx = {
+    const ctx: EvaluationContext = {
       client,
       repo,
       pullNumber: target.pullNumber,
@@ -467,6 +467,7 @@ export class Evaluator {
       baseSha: target.baseSha,
       config,
       snapshot,
+      checks: selectedIds,
     };
     const provided = await Promise.all(inputProviders.map((p) => p(ctx)));
     const inputs: CheckInputs = Object.assign({}, ...provided);
@@ -596,6 +597,17 @@ function apiFailure(
   headSha: string,
   count = 1,
 ): { conclusion: Conclusion; title: string; summary: string } {
+  if (!isGitHubError(e)) {
+    const err = e as Error;
+    return {
+      conclusion: 'failure',
+      title: 'Autopack failed: nothing was judged',
+      summary:
+        `### ❌ Autopack could not evaluate \`${headSha.slice(0, 7)}\`\n\n${redact(err?.message ?? String(e))}\n\n` +
+        'This is a bug in Autopack or an input it cannot read; nothing was judged, so this Check Run fails closed. ' +
+        '**Re-run** it from the Checks tab; if it fails again, report it with this text.',
+    };
+  }
   const err = e instanceof GitHubAPIError ? e : toGitHubAPIError(e);
   const more = count > 1 ? ` (and ${count - 1} more failed request${count > 2 ? 's' : ''})` : '';
   return {

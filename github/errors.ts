@@ -206,6 +206,14 @@ export async function callGitHub<T>(
   }
 }
 
+/**
+ * True when `e` came from a GitHub API call (a GitHubAPIError, or Octokit's RequestError with its
+ * request), as opposed to a bug or bad input in Autopack itself.
+ */
+export function isGitHubError(e: unknown): boolean {
+  return e instanceof GitHubAPIError || (isRequestErrorLike(e) && (e as RequestErrorLike).request !== undefined);
+}
+
 /** True when `e` is Octokit's error for a 304 Not Modified answer to a conditional request. */
 export function isNotModified(e: unknown): boolean {
   return isRequestErrorLike(e) && e.status === 304;
