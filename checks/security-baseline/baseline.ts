@@ -73,7 +73,18 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Deterministic order of entries. */
+function sortKey(e: BaselineEntry): string {
+  return `${e.tool}\0${e.category ?? ''}\0${e.path}\0${e.rule}\0${e.fingerprint}`;
+}
+
+/** The entries in deterministic order (a new array). */
+export function sortEntries(entries: readonly BaselineEntry[]): BaselineEntry[] {
+  const keyed = entries.map((e) => ({ e, k: sortKey(e) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map(({ e }) => e);
+}
+
+/** Deterministic order of two entries (the order of {@link sortEntries}). */
 export function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return (
     cmp(a.tool, b.tool) ||
@@ -84,9 +95,15 @@ export function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   );
 }
 
-/** The baseline as text: sorted entries, fixed key order, two-space JSON, trailing newline. */
-export function serializeBaseline(entries: readonly BaselineEntry[]): string {
-  const sorted = [...entries].sort(compareEntries).map((e) => ({
+/**
+ * The baseline as text: sorted entries, fixed key order, two-space JSON, trailing newline.
+ * `alreadySorted`: the caller passes the output of {@link sortEntries} (skips a second sort).
+ */
+export function serializeBaseline(
+  entries: readonly BaselineEntry[],
+  alreadySorted = false,
+): string {
+  const sorted = (alreadySorted ? entries : sortEntries(entries)).map((e) => ({
     tool: e.tool,
     ...(e.category ? { category: e.category } : {}),
     rule: e.rule,

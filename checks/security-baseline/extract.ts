@@ -68,6 +68,16 @@ export async function extractFindings(
   }> = [];
   for (const { file, log } of logs) {
     (log.runs ?? []).forEach((run, runIndex) => {
+      const resolved = new Map<string, string | undefined>();
+      const where = (l: Location | undefined): string | undefined => {
+        const al = l?.physicalLocation?.artifactLocation;
+        if (!al) return undefined;
+        const k = `${al.index ?? ''}\0${al.uriBaseId ?? ''}\0${al.uri ?? ''}`;
+        if (resolved.has(k)) return resolved.get(k);
+        const p = resolveLocation(run, l, hasFile);
+        resolved.set(k, p);
+        return p;
+      };
       const tool = run.tool?.driver?.name ?? 'unknown tool';
       const category = categoryOf(run);
       scannedTools.add(category ? `${tool} (${category})` : tool);
@@ -89,13 +99,12 @@ export async function extractFindings(
         const rule = ruleOf(run, result);
         const ruleId = result.ruleId ?? result.rule?.id ?? rule?.id ?? 'unknown-rule';
         const primary = result.locations?.[0];
-        const loc = resolveLocation(run, primary, hasFile);
+        const loc = where(primary);
         const region = primary?.physicalLocation?.region;
-        const touched = new Set<string>();
-        if (loc) touched.add(loc);
+        const touched: string[] = loc ? [loc] : [];
         for (const l of allLocations(result)) {
-          const p = resolveLocation(run, l, hasFile);
-          if (p) touched.add(p);
+          const p = where(l);
+          if (p && !touched.includes(p)) touched.push(p);
         }
         const f: SarifFinding = {
           tool,
@@ -111,7 +120,7 @@ export async function extractFindings(
           message: messageOf(result, rule, run),
           fingerprint: '',
           fingerprintSource: 'tool',
-          touchedPaths: [...touched].sort(),
+          touchedPaths: touched.length > 1 ? touched.sort() : touched,
           file,
           runIndex,
           resultIndex,
@@ -217,6 +226,10 @@ function dedupe(findings: SarifFinding[], stats: ExtractStats): SarifFinding[] {
   }
   const out: SarifFinding[] = [];
   for (const g of groups.values()) {
+    if (g.length === 1) {
+      out.push(g[0]!);
+      continue;
+    }
     const unique = new Map<string, SarifFinding>();
     for (const f of g) {
       const k = `${f.line ?? ''}:${f.column ?? ''}:${f.endLine ?? ''}:${f.endColumn ?? ''}\0${f.message}`;
@@ -313,6 +326,7 @@ function messageOf(r: Result, rule: ReportingDescriptor | undefined, run: Run): 
       run.tool.driver.globalMessageStrings?.[r.message.id]?.text;
   }
   if (text === undefined) return '';
+  if (!text.includes('{') && !text.includes('}')) return text;
   const args = r.message?.arguments ?? [];
   // SARIF 3.11.5: placeholders {n} take argument n; '{{' and '}}' are literal braces.
   return text.replace(/\{\{|\}\}|\{(\d+)\}/g, (m, n?: string) =>
@@ -321,7 +335,8 @@ function messageOf(r: Result, rule: ReportingDescriptor | undefined, run: Run): 
 }
 
 function allLocations(r: Result): Location[] {
-  const out: Location[] = [...(r.locations ?? []), ...(r.relatedLocations ?? [])];
+  if (!r.relatedLocations && !r.codeFlows && (r.locations?.length ?? 0) <= 1) return [];
+  const out: Location[] = [...(r.locations ?? []).slice(1), ...(r.relatedLocations ?? [])];
   for (const cf of r.codeFlows ?? []) {
     for (const tf of cf.threadFlows ?? []) {
       for (const tfl of tf.locations ?? []) if (tfl.location) out.push(tfl.location);

@@ -99,7 +99,9 @@ export async function matchFindings(
   const tryKey = (fi: number, path: string, by: (rule: string) => MatchedBy): boolean => {
     const f = findings[fi]!;
     for (const rule of rulesOf(f)) {
-      const ei = byKey.get(entryKey({ ...f, rule, path }));
+      const ei = byKey.get(
+        entryKey({ tool: f.tool, category: f.category, rule, path, fingerprint: f.fingerprint }),
+      );
       if (ei !== undefined && findingOf[ei] === -1) {
         link(fi, ei, by(rule));
         return true;

@@ -11,7 +11,7 @@
  */
 import type { Log } from 'sarif';
 import { mdEscape } from '../report/markdown.js';
-import { parseBaseline, serializeBaseline } from './baseline.js';
+import { parseBaseline, serializeBaseline, sortEntries } from './baseline.js';
 import { extractFindings, type ExtractStats, type SourceReader } from './extract.js';
 import { matchFindings } from './match.js';
 import { parseSarifFile } from './sarif.js';
@@ -94,10 +94,11 @@ export async function refreshBaseline(input: RefreshInput): Promise<RefreshResul
     } else unchanged++;
   }
   const left = outcome.absent.map((i) => scanned[i]!);
-  const text = serializeBaseline(entries);
+  const sorted = sortEntries(entries);
+  const text = serializeBaseline(sorted, true);
   const result: RefreshResult = {
     text,
-    entries: JSON.parse(text).entries as BaselineEntry[],
+    entries: sorted,
     entered,
     left,
     updated,

@@ -31,11 +31,60 @@ export function sarifValidator(): ValidateFunction {
   if (validator) return validator;
   const raw = readJsonAsset<Record<string, unknown>>(SARIF_SCHEMA_PATH);
   const { id, $schema: _draft04, ...rest } = raw;
-  const schema = { $schema: 'http://json-schema.org/draft-07/schema#', $id: id, ...rest };
+  const schema = renameUniqueItems({
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: id,
+    ...rest,
+  });
   const ajv = new Ajv({ strict: false, allErrors: false, allowUnionTypes: true });
   addFormats(ajv);
+  ajv.addKeyword({ keyword: UNIQUE, type: 'array', schemaType: 'boolean', validate: uniqueItems });
   validator = ajv.compile(schema as object);
   return validator;
+}
+
+/**
+ * `uniqueItems` with the same meaning (no two items deep-equal, object key order ignored) in
+ * linear time: each item is reduced to a canonical JSON text and looked up in a set. Ajv's own
+ * implementation compares every pair with a deep-equal, which is quadratic: on a CodeQL log with
+ * thousands of `artifacts` it took seconds. Only the keyword's implementation changes.
+ */
+const UNIQUE = 'x-autopack-uniqueItems';
+
+function renameUniqueItems(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(renameUniqueItems);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'uniqueItems' && typeof v === 'boolean') out[UNIQUE] = v;
+    else out[k] = renameUniqueItems(v);
+  }
+  return out;
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function uniqueItems(schema: boolean, data: unknown[]): boolean {
+  if (!schema || data.length < 2) return true;
+  const seen = new Set<string>();
+  for (const item of data) {
+    const c = canonical(item);
+    if (seen.has(c)) {
+      (uniqueItems as unknown as { errors: unknown[] }).errors = [
+        { keyword: UNIQUE, message: 'must NOT have duplicate items', params: {} },
+      ];
+      return false;
+    }
+    seen.add(c);
+  }
+  return true;
 }
 
 /** Parses and validates one file. Never throws for bad content. */
