@@ -1,11 +1,20 @@
 /**
  * A RepoSnapshot of a local directory: a git checkout (the tracked files, as `git ls-files -z`
  * sees them) or, outside git, a walk of the directory that honours `.gitignore` files.
- * Content is read lazily, at most `openFiles` files at once, never beyond `maxReadBytes`, and
- * never outside the directory: symlinks are reported, not followed.
+ * Content is read lazily, one file open at a time (directory walks and link reads: at most
+ * `openFiles` at once), never beyond `maxReadBytes`, and never outside the directory: symlinks
+ * are reported, not followed.
  */
-import { lstatSync } from 'node:fs';
-import { lstat, open, opendir, readFile, readlink, realpath } from 'node:fs/promises';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  readlinkSync,
+} from 'node:fs';
+import { lstat, opendir, readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
@@ -26,7 +35,7 @@ import { git, isGitWorkTree, splitZ } from './git.js';
 export interface LocalSnapshotOptions {
   /** Files larger than this many bytes are not read (default 4 MiB). */
   maxReadBytes?: number;
-  /** Files open at once (default 64). */
+  /** Directories and links open at once while listing (default 64); content reads open one file at a time. */
   openFiles?: number;
   /** Evaluate the change `baseRef...HEAD` (merge base to HEAD), as a pull request would be. */
   baseRef?: string;
@@ -106,44 +115,62 @@ export async function loadLocalSnapshot(
     maxReadBytes,
     hasFile: (p) => index.hasFile(p),
     hasDir: (d) => index.hasDir(d),
-    read: (rel) =>
-      limit(async (): Promise<FileContent> => {
-        const entry = byPath.get(rel);
-        if (!entry) return { kind: 'missing' };
-        const abs = path.join(root, rel);
-        if (entry.kind === 'symlink') {
-          try {
-            return { kind: 'symlink', target: await readlink(abs) };
-          } catch (e) {
-            return { kind: 'unreadable', error: (e as Error).message };
-          }
+    read: async (rel): Promise<FileContent> => {
+      const entry = byPath.get(rel);
+      if (!entry) return { kind: 'missing' };
+      const abs = path.join(root, rel);
+      if (entry.kind === 'symlink') {
+        try {
+          return { kind: 'symlink', target: readlinkSync(abs) };
+        } catch (e) {
+          return { kind: 'unreadable', error: (e as Error).message };
         }
-        if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
-        if (!(await insideRoot(rel)))
-          return { kind: 'unreadable', error: 'its directory resolves outside the repository' };
-        return readBounded(abs, maxReadBytes);
-      }),
+      }
+      if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
+      if (!(await insideRoot(rel))) return { kind: 'unreadable', error: 'its directory resolves outside the repository' };
+      return readBounded(abs, maxReadBytes);
+    },
   };
 }
 
-async function readBounded(abs: string, maxReadBytes: number): Promise<FileContent> {
-  let fh;
+/**
+ * Reads one file, never more than `maxReadBytes` + 1 bytes, never through a symlink (lstat
+ * first, then O_NOFOLLOW). Synchronous on purpose: ~40,000 small files read in ~1 s this way
+ * against ~13 s as promises through libuv's 4-thread pool, and exactly one file is open at a
+ * time. Never throws: a per-file problem is answered as `missing` or `unreadable`.
+ */
+function readBounded(abs: string, maxReadBytes: number): FileContent {
+  let fd: number | undefined;
   try {
-    // lstat first: a tracked path replaced by a symlink on disk is not followed.
-    const ls = await lstat(abs);
-    if (ls.isSymbolicLink()) return { kind: 'symlink', target: await readlink(abs) };
+    const ls = lstatSync(abs, { throwIfNoEntry: false });
+    if (!ls) return { kind: 'missing' };
+    if (ls.isSymbolicLink()) return { kind: 'symlink', target: readlinkSync(abs) };
     if (!ls.isFile()) return { kind: 'unreadable', error: 'not a regular file' };
     if (ls.size > maxReadBytes) return { kind: 'too-large', size: ls.size, limit: maxReadBytes };
-    fh = await open(abs, 'r');
-    const buf = await fh.readFile();
-    if (buf.length > maxReadBytes) return { kind: 'too-large', size: buf.length, limit: maxReadBytes };
-    return decodeContent(buf);
+    fd = openSync(abs, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // One read normally does it: the buffer is one byte larger than the lstat size, so a
+    // short read is the end of the file; a file that grew meanwhile is read on, up to the cap.
+    let buf = Buffer.allocUnsafe(ls.size + 1);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n > 0) chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > maxReadBytes) {
+        return { kind: 'too-large', size: Math.max(total, fstatSync(fd).size), limit: maxReadBytes };
+      }
+      if (n < buf.length) break;
+      buf = Buffer.allocUnsafe(Math.min(64 * 1024, maxReadBytes + 1 - total));
+    }
+    return decodeContent(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return { kind: 'missing' };
+    if (err.code === 'ELOOP') return { kind: 'unreadable', error: 'became a symlink while being read; not followed' };
     return { kind: 'unreadable', error: err.message };
   } finally {
-    await fh?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -4,6 +4,7 @@
  * from disk, `.gitignore` semantics outside git, and the `--base` ChangeSet.
  */
 import { cp, mkdir, mkdtemp, realpath, rm, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -462,5 +463,31 @@ describe('unreadable content', () => {
     expect(await snap.read('x.txt')).toEqual({ kind: 'unreadable', error: 'not a regular file' });
     await truncate(repo.abs('y.txt'), 0);
     expect(await snap.read('y.txt')).toEqual({ kind: 'text', text: '', size: 0 });
+  });
+
+  it('does not follow a tracked file replaced by a symlink after listing, nor block on a FIFO', async () => {
+    const outside = await realpath(await mkdtemp(path.join(os.tmpdir(), 'autopack-outside-')));
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    await writeFile(path.join(outside, 'secret'), 'OUTSIDE');
+    const repo = await track(gitFixture({ 'a.txt': 'a', 'b.txt': 'b' }));
+    const snap = await loadLocalSnapshot(repo.dir);
+    await repo.remove('a.txt');
+    await repo.symlink('a.txt', path.join(outside, 'secret'));
+    expect(await snap.read('a.txt')).toEqual({
+      kind: 'symlink',
+      target: path.join(outside, 'secret'),
+    });
+    await repo.remove('b.txt');
+    execFileSync('mkfifo', [repo.abs('b.txt')]);
+    expect(await snap.read('b.txt')).toEqual({ kind: 'unreadable', error: 'not a regular file' });
+  });
+
+  it('reads a file as it is at read time (it grew after listing), within the cap', async () => {
+    const repo = await track(gitFixture({ 'grow.txt': 'small' }));
+    const snap = await loadLocalSnapshot(repo.dir, { maxReadBytes: 1024 });
+    await writeFile(repo.abs('grow.txt'), 'y'.repeat(1000));
+    expect(await snap.read('grow.txt')).toMatchObject({ kind: 'text', size: 1000 });
+    await writeFile(repo.abs('grow.txt'), 'z'.repeat(5000));
+    expect(await snap.read('grow.txt')).toEqual({ kind: 'too-large', size: 5000, limit: 1024 });
   });
 });
