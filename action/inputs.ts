@@ -41,6 +41,11 @@ export interface ActionInputs {
   baseline?: string;
   /** `drift-issue`: keep the "Autopack: drift report" issue on scheduled runs (default true). */
   driftIssue: boolean;
+  /**
+   * `bot-login`: the login the `token` acts as, the only author whose governance ledger records
+   * are trusted (default `github-actions[bot]`, the identity of `${{ github.token }}`).
+   */
+  botLogin?: string;
 }
 
 /** An input has a value the Action cannot use; the message names the input and the choices. */
@@ -75,6 +80,7 @@ export function parseInputs(read: InputReader): ActionInputs {
     sarif: splitList(get('sarif')),
     baseline: get('baseline') || undefined,
     driftIssue: parseBoolean(get('drift-issue'), 'drift-issue', true),
+    botLogin: get('bot-login') || undefined,
   };
 }
 

@@ -227,3 +227,121 @@ export function checkRunRoutes(owner: string, repo: string): Route[] {
     },
   ];
 }
+
+/** A comment as GitHub stores it (the REST and webhook shape). */
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+}
+
+/** The state the governance routes serve and change. */
+export interface GovernanceState {
+  /** Issue comments of the pull request, oldest first (replies are appended here). */
+  comments: FakeComment[];
+  /** Repository permission per login (`admin`, `maintain`, `write`, `triage`, `read`, `none`). */
+  permissions: Record<string, string>;
+  /** Reactions written, by comment id. */
+  reactions: Array<{ commentId: number; content: string }>;
+}
+
+/**
+ * The reads and writes of governance (github/governance/*): comments (list, create, update),
+ * reactions, collaborator permission, collaborator listing. A created comment is authored by
+ * `botLogin`, as GitHub attributes writes to the token's identity.
+ */
+export function governanceRoutes(
+  owner: string,
+  repo: string,
+  pullNumber: number,
+  state: GovernanceState,
+  botLogin = 'github-actions[bot]',
+): Route[] {
+  const base = `/repos/${owner}/${repo}`;
+  let nextId = 9000;
+  const level = (p: string) => ({
+    admin: p === 'admin',
+    maintain: p === 'admin' || p === 'maintain',
+    push: ['admin', 'maintain', 'write'].includes(p),
+    triage: p !== 'read' && p !== 'none',
+    pull: p !== 'none',
+  });
+  return [
+    {
+      method: 'GET',
+      path: `${base}/issues/${pullNumber}/comments`,
+      reply: (req, server) => paginated(state.comments, req, server),
+    },
+    {
+      method: 'POST',
+      path: `${base}/issues/${pullNumber}/comments`,
+      reply: (req) => {
+        const id = nextId++;
+        const now = new Date().toISOString();
+        const c: FakeComment = {
+          id,
+          body: (req.body as { body: string }).body,
+          user: { login: botLogin, type: 'Bot' },
+          created_at: now,
+          updated_at: now,
+          html_url: `https://github.com/${owner}/${repo}/pull/${pullNumber}#issuecomment-${id}`,
+        };
+        state.comments.push(c);
+        return { status: 201, body: c };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: new RegExp(`^${base}/issues/comments/\\d+$`),
+      reply: (req) => {
+        const c = state.comments.find((x) => x.id === Number(req.path.split('/').pop()));
+        if (!c) return { status: 404, body: { message: 'Not Found' } };
+        c.body = (req.body as { body: string }).body;
+        c.updated_at = new Date().toISOString();
+        return { body: c };
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^${base}/issues/comments/\\d+/reactions$`),
+      reply: (req) => {
+        state.reactions.push({
+          commentId: Number(req.path.split('/')[6]),
+          content: (req.body as { content: string }).content,
+        });
+        return { status: 201, body: { id: 1, content: (req.body as { content: string }).content } };
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^${base}/collaborators/[^/]+/permission$`),
+      reply: (req) => {
+        const login = req.path.split('/')[5]!;
+        const p = state.permissions[login.toLowerCase()] ?? 'none';
+        if (p === 'none') return { status: 404, body: { message: `${login} is not a user` } };
+        return {
+          body: {
+            permission: p === 'maintain' ? 'write' : p === 'triage' ? 'read' : p,
+            role_name: p,
+            user: { login, permissions: level(p) },
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/collaborators`,
+      reply: (req, server) =>
+        paginated(
+          Object.entries(state.permissions)
+            .filter(([, p]) => p !== 'none')
+            .map(([login, p]) => ({ login, type: 'User', role_name: p, permissions: level(p) })),
+          req,
+          server,
+        ),
+    },
+  ];
+}

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitFixture, runGit, type Fixture } from '../helpers/git-fixture.js';
-import { checkRunRoutes, gitBackedRoutes } from './git-backed-api.js';
+import { checkRunRoutes, gitBackedRoutes, governanceRoutes } from './git-backed-api.js';
 import {
   examplePayload,
   runAction,
@@ -120,6 +120,11 @@ async function withApi<T>(
   const api = await startFakeGitHub([
     ...gitBackedRoutes(dir, OWNER, REPO, { number: PR, baseRef: 'main', baseSha: b, headSha: h }),
     ...checkRunRoutes(OWNER, REPO),
+    ...governanceRoutes(OWNER, REPO, PR, {
+      comments: [],
+      permissions: { codertocat: 'admin' },
+      reactions: [],
+    }),
   ]);
   try {
     return await fn(api);
@@ -138,7 +143,7 @@ async function closedPort(): Promise<string> {
 const paths = (reqs: RecordedRequest[]) => reqs.map((r) => `${r.method} ${r.path}`);
 
 describe('pull_request with the base commit in the checkout', () => {
-  it('judges the PR by the base policy, takes the change from git, and calls no API', async () => {
+  it('judges the PR by the base policy and takes the change from git; the API is read only for governance', async () => {
     await withApi(async (api) => {
       const run = await runAction({
         eventName: 'pull_request',
@@ -157,7 +162,19 @@ describe('pull_request with the base commit in the checkout', () => {
       expect(run.stdout).toContain(
         `pull request #${PR} (main@${baseSha.slice(0, 7)}...${headSha.slice(0, 7)})`,
       );
-      expect(api.requests).toEqual([]);
+      // No change, tree, content or policy reads: git answered them.
+      expect(api.calls('GET', /\/(pulls\/\d+\/files|compare\/|contents\/|git\/)/)).toEqual([]);
+      // Governance read the pull request and its ledger (comments), and, as nobody approved the
+      // protected change (the PR edits .github/autopack.yml, always protected), who could.
+      expect(paths(api.requests).sort()).toEqual([
+        `GET /repos/${OWNER}/${REPO}/collaborators`,
+        `GET /repos/${OWNER}/${REPO}/issues/${PR}/comments`,
+        `GET /repos/${OWNER}/${REPO}/pulls/${PR}`,
+      ]);
+      expect(run.report!.results.find((r) => r.checkId === 'governance')?.conclusion).toBe(
+        'action_required',
+      );
+      expect(api.unmatched).toEqual([]);
     });
   });
 });
