@@ -62,8 +62,14 @@ import { DEFAULT_MAX_READ_BYTES, loadGitHubSnapshot, loadTree } from './snapshot
 /** An installation client: a GitHubClient, with Octokit's hooks when available (request counting). */
 export type InstallationClient = GitHubClient & {
   hook?: {
-    after(name: 'request', fn: (res: unknown, options: { method?: string }) => void): void;
-    error(name: 'request', fn: (err: unknown, options: { method?: string }) => unknown): void;
+    after(
+      name: 'request',
+      fn: (res: unknown, options: { method?: string; url?: string }) => void,
+    ): void;
+    error(
+      name: 'request',
+      fn: (err: unknown, options: { method?: string; url?: string }) => unknown,
+    ): void;
   };
 };
 
@@ -567,11 +573,14 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 /** Counts this evaluation's requests (reads, writes, 304s) with Octokit's request hooks. */
 function countRequests(client: InstallationClient, record: EvaluationRecord): void {
   if (!client.hook) return;
+  const isAuth = (options: { url?: string }) => /\/access_tokens$/.test(options.url ?? '');
   client.hook.after('request', (_res, options) => {
+    if (isAuth(options)) return;
     if ((options.method ?? 'GET').toUpperCase() === 'GET') record.reads++;
     else record.writes++;
   });
   client.hook.error('request', (err, options) => {
+    if (isAuth(options)) throw err;
     const status = (err as { status?: number }).status;
     if ((options.method ?? 'GET').toUpperCase() === 'GET') {
       record.reads++;

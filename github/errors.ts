@@ -211,7 +211,10 @@ export async function callGitHub<T>(
  * request), as opposed to a bug or bad input in Autopack itself.
  */
 export function isGitHubError(e: unknown): boolean {
-  return e instanceof GitHubAPIError || (isRequestErrorLike(e) && (e as RequestErrorLike).request !== undefined);
+  return (
+    e instanceof GitHubAPIError ||
+    (isRequestErrorLike(e) && (e as RequestErrorLike).request !== undefined)
+  );
 }
 
 /** True when `e` is Octokit's error for a 304 Not Modified answer to a conditional request. */

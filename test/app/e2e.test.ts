@@ -6,9 +6,9 @@
  * The checks are the real registry's (workspace-structure and actions-pinning enabled by the
  * repository's policy; the others switched off there).
  */
-import webhooks from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fake-github.js';
+import { example } from './helpers.js';
 import {
   bundleServer,
   runToExit,
@@ -18,26 +18,7 @@ import {
   type ServerProcess,
 } from './server-process.js';
 
-type Payload = Record<string, unknown> & {
-  repository: Record<string, unknown>;
-  installation?: { id: number };
-};
-
-function example(
-  name: string,
-  action: string | undefined,
-  pred: (p: Payload) => boolean = () => true,
-): Payload {
-  const def = webhooks.find((d) => d.name === name);
-  const ex = (def?.examples as unknown as Payload[] | undefined)?.find(
-    (x) =>
-      (action === undefined ? x.action === undefined : x.action === action) &&
-      x.installation !== undefined &&
-      pred(x),
-  );
-  if (!ex) throw new Error(`no ${name}.${action} example with an installation`);
-  return structuredClone(ex);
-}
+type Payload = Record<string, any>;
 
 const APP_ID = 4242;
 const SECRET = 'e2e-webhook-secret';
@@ -102,6 +83,13 @@ describe('App end to end (real server process, fake GitHub on 127.0.0.1)', () =>
         'workspace-structure:\n  enabled: false\nactions-pinning:\n  enabled: false\n',
     });
     fake.addCommit(`${OWNER}/${REPO}`, MAIN_NEXT, CLEAN);
+    fake.addPull(`${OWNER}/${REPO}`, {
+      number: 2,
+      headSha: HEAD,
+      baseSha: BASE,
+      baseRef: 'master',
+      headRef: 'changes',
+    });
     // A second repository whose default-branch policy does not validate (unknown key, line 3).
     fake.addCommit(`${OWNER}/Broken`, MAIN_NEXT, {
       ...CLEAN,

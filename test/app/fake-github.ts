@@ -64,6 +64,7 @@ interface PullState {
   headRef: string;
   state: string;
   updatedAt: string;
+  author?: string;
 }
 
 /** Options of {@link FakeGitHub}. */
@@ -297,13 +298,32 @@ export class FakeGitHub {
     if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = this.pulls.get(`${repo}#${m[1]}`);
       if (!pr) return send(404, { message: 'Not Found' });
+      const [owner, name] = repo.split('/');
+      const repoView = { id: 1, name, full_name: repo, owner: { login: owner } };
+      const changed = diff(
+        this.commits.get(`${repo}@${pr.baseSha}`) ?? new Map(),
+        this.commits.get(`${repo}@${pr.headSha}`) ?? new Map(),
+      );
       return withEtag({
         number: pr.number,
         state: pr.state,
+        draft: false,
+        title: `Pull request #${pr.number}`,
+        user: { login: pr.author ?? 'octocat', type: 'User' },
+        labels: [],
         updated_at: pr.updatedAt,
-        head: { sha: pr.headSha, ref: pr.headRef },
-        base: { sha: pr.baseSha, ref: pr.baseRef },
+        changed_files: changed.length,
+        additions: changed.length,
+        deletions: 0,
+        head: { sha: pr.headSha, ref: pr.headRef, repo: repoView },
+        base: { sha: pr.baseSha, ref: pr.baseRef, repo: repoView },
       });
+    }
+    if (
+      method === 'GET' &&
+      (/^\/issues\/\d+\/comments$/.test(rest) || /^\/pulls\/\d+\/reviews$/.test(rest))
+    ) {
+      return send(200, []);
     }
     if (method === 'GET' && (m = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {
       let runs = this.latestRuns(repo, m[1]!);
