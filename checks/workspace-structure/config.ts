@@ -31,6 +31,13 @@ export interface PathRuleEntry {
   patterns?: string[];
   /** Exceptions: matching files (or files under matching directories) are fine. */
   allow?: string[];
+  /** Also allow everything under the section's `test-fixtures` directories. */
+  'skip-test-fixtures'?: boolean;
+  /**
+   * Directory patterns count only when the matched directory's parent tracks one of these
+   * files (e.g. `package.json`): build output sits next to the manifest that builds it.
+   */
+  'next-to'?: string[];
   severity?: Severity;
   'case-sensitive'?: boolean;
   help?: string;
@@ -78,6 +85,8 @@ export interface UnreadableFileSection {
 /** The whole section. */
 export interface WorkspaceStructureSection {
   enabled?: boolean;
+  /** Directories holding test fixtures, which entries with `skip-test-fixtures` leave alone. */
+  'test-fixtures'?: string[];
   'required-files'?: Record<string, RequiredFileEntry>;
   'forbidden-paths'?: Record<string, PathRuleEntry>;
   'stray-databases'?: PathRuleEntry;
@@ -109,6 +118,8 @@ export interface CompiledPathRule {
   description: string;
   matcher: PathMatcher;
   allow: PathMatcher;
+  /** File names one of which a matched directory's parent must track (empty: no condition). */
+  nextTo: readonly string[];
   severity: Severity;
   help?: string;
 }
@@ -170,6 +181,7 @@ export function compileConfig(section: WorkspaceStructureSection): CompiledConfi
       help: e.help,
     });
   }
+  const fixtures = section['test-fixtures'] ?? [];
   const pathRule = (
     ruleId: CompiledPathRule['ruleId'],
     name: string,
@@ -183,7 +195,10 @@ export function compileConfig(section: WorkspaceStructureSection): CompiledConfi
       keyPath,
       description: e.description ?? name,
       matcher: new PathMatcher(e.patterns ?? [], { caseSensitive }),
-      allow: new PathMatcher(e.allow ?? [], { caseSensitive }),
+      allow: new PathMatcher([...(e.allow ?? []), ...(e['skip-test-fixtures'] ? fixtures : [])], {
+        caseSensitive,
+      }),
+      nextTo: e['next-to'] ?? [],
       severity: e.severity ?? 'error',
       help: e.help,
     };

@@ -9,6 +9,7 @@
 import type { Finding } from '../model.js';
 import type { RepoFile } from '../snapshot.js';
 import type { CompiledPathRule } from './config.js';
+import { parentDir } from './glob.js';
 import { count, makeFinding, shellQuote } from './rules.js';
 
 /** What the forbidden-path pass found, and which files it claimed (later rules skip them). */
@@ -44,14 +45,15 @@ export function checkForbiddenPaths(
   const byDir = new Map<string, readonly number[]>();
   const byName = new Map<string, readonly number[]>();
   const fullPathRules = rules.flatMap((r, i) => (r.matcher.fileNeedsFullPath ? [i] : []));
+  const outer = rules.map((r) => outermostQualifying(r, hasFile));
   const hitsFor = (
     memo: Map<string, readonly number[]>,
     key: string,
-    test: (r: CompiledPathRule) => boolean,
+    test: (i: number) => boolean,
   ) => {
     let hits = memo.get(key);
     if (hits === undefined) {
-      const found = rules.flatMap((r, i) => (test(r) ? [i] : []));
+      const found = rules.flatMap((_r, i) => (test(i) ? [i] : []));
       hits = found.length ? found : NONE;
       memo.set(key, hits);
     }
@@ -61,13 +63,12 @@ export function checkForbiddenPaths(
     const slash = f.path.lastIndexOf('/');
     const dir = slash < 0 ? '' : f.path.slice(0, slash);
     const name = f.path.slice(slash + 1);
-    const inDir =
-      dir === '' ? NONE : hitsFor(byDir, dir, (r) => r.matcher.outermostDir(dir) !== undefined);
-    const named = hitsFor(byName, name, (r) => r.matcher.matchesFileBasename(name));
+    const inDir = dir === '' ? NONE : hitsFor(byDir, dir, (i) => outer[i]!(dir) !== undefined);
+    const named = hitsFor(byName, name, (i) => rules[i]!.matcher.matchesFileBasename(name));
     if (inDir.length === 0 && named.length === 0 && fullPathRules.length === 0) continue;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      const underDir = inDir.includes(i) ? rule.matcher.outermostDir(dir) : undefined;
+      const underDir = inDir.includes(i) ? outer[i]!(dir) : undefined;
       const hit =
         underDir !== undefined || named.includes(i) || rule.matcher.matchesFileFullPath(f.path);
       if (!hit || rule.allow.covers(f.path)) continue;
@@ -85,6 +86,33 @@ export function checkForbiddenPaths(
   }
   for (const hit of dirHits.values()) findings.push(dirFinding(hit, hasFile));
   return { findings, claimed };
+}
+
+/**
+ * For one rule: the outermost directory at or above `dir` that a directory pattern matches and
+ * that satisfies the rule's `next-to` condition (its parent tracks one of the named files).
+ * Memoised per directory.
+ */
+function outermostQualifying(
+  rule: CompiledPathRule,
+  hasFile: (path: string) => boolean,
+): (dir: string) => string | undefined {
+  const memo = new Map<string, string | null>();
+  const qualifies = (d: string): boolean => {
+    if (!rule.matcher.matchesDir(d)) return false;
+    if (rule.nextTo.length === 0) return true;
+    const parent = parentDir(d);
+    return rule.nextTo.some((n) => hasFile(parent ? `${parent}/${n}` : n));
+  };
+  const outer = (d: string): string | undefined => {
+    if (d === '') return undefined;
+    const known = memo.get(d);
+    if (known !== undefined) return known ?? undefined;
+    const found = outer(parentDir(d)) ?? (qualifies(d) ? d : undefined);
+    memo.set(d, found ?? null);
+    return found;
+  };
+  return outer;
 }
 
 function fileFinding(rule: CompiledPathRule, path: string): Finding {

@@ -23,6 +23,14 @@ const enabled = (e: { enabled?: boolean } | undefined) => e !== undefined && e.e
 function pathRule(issues: ConfigIssue[], path: Path, e: PathRuleEntry): void {
   patterns(issues, [...path, 'patterns'], e.patterns);
   patterns(issues, [...path, 'allow'], e.allow);
+  e['next-to']?.forEach((name, i) => {
+    if (/[/\\*?[\]{}!]/.test(name) || name === '.' || name === '..') {
+      issues.push({
+        path: [...path, 'next-to', i],
+        message: `"${name}" must be a plain file name (no "/" and no glob characters)`,
+      });
+    }
+  });
   if (enabled(e) && !e.patterns?.length) {
     issues.push({ path, message: 'an enabled entry needs at least one pattern in "patterns"' });
   }
@@ -32,6 +40,7 @@ function pathRule(issues: ConfigIssue[], path: Path, e: PathRuleEntry): void {
 export function validateWorkspaceConfig(raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const s = (raw ?? {}) as WorkspaceStructureSection;
+  patterns(issues, ['test-fixtures'], s['test-fixtures']);
   for (const [name, e] of Object.entries(s['required-files'] ?? {})) {
     patterns(issues, ['required-files', name, 'patterns'], e.patterns);
     if (enabled(e) && !e.patterns?.length) {

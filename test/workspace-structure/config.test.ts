@@ -41,7 +41,7 @@ describe('config errors name file, line and key', () => {
       `${head}  forbidden-paths:\n    build-output:\n      allowed: [dist/]\n`,
     );
     expect(msg).toBe(
-      '.github/autopack.yml:5:7: workspace-structure.forbidden-paths.build-output.allowed: unknown key "allowed" (allowed: enabled, description, patterns, allow, severity, case-sensitive, help)',
+      '.github/autopack.yml:5:7: workspace-structure.forbidden-paths.build-output.allowed: unknown key "allowed" (allowed: enabled, description, patterns, allow, skip-test-fixtures, next-to, severity, case-sensitive, help)',
     );
   });
 
@@ -87,6 +87,15 @@ describe('config errors name file, line and key', () => {
     );
     expect(msg).toContain(
       'workspace-structure.placement.sql: a placement entry needs both "files" and "only-under"',
+    );
+  });
+
+  it('rejects a next-to entry that is not a plain file name', async () => {
+    const msg = await configErrors(
+      `${head}  forbidden-paths:\n    build-output:\n      next-to: ['*.csproj']\n`,
+    );
+    expect(msg).toContain(
+      '.github/autopack.yml:5:17: workspace-structure.forbidden-paths.build-output.next-to[0]: "*.csproj" must be a plain file name',
     );
   });
 

@@ -141,17 +141,50 @@ describe('forbidden-path', () => {
     expect((await run(fx)).findings).toEqual([]);
   });
 
-  it('reports build output (dist/, build/) at any depth', async () => {
+  it('reports build output (dist/, build/) next to the manifest that builds it, at any depth', async () => {
     const fx = await repo({
+      'package.json': '{}\n',
       'dist/index.js': 'x',
       'build/out.o': 'x',
+      'packages/ui/package.json': '{}\n',
       'packages/ui/dist/ui.js': 'x',
+      'src/autopack/dashboard/frontend/package.json': '{}\n',
+      'src/autopack/dashboard/frontend/dist/assets/app.js': 'x',
+      'py/pyproject.toml': '[project]\n',
+      'py/build/lib/mod.py': 'x',
     });
     expect(summary((await run(fx)).findings)).toEqual([
       'forbidden-path build',
       'forbidden-path dist',
       'forbidden-path packages/ui/dist',
+      'forbidden-path py/build',
+      'forbidden-path src/autopack/dashboard/frontend/dist',
     ]);
+  });
+
+  it('leaves source directories named build/ and test fixtures alone', async () => {
+    const fx = await repo({
+      'package.json': '{}\n',
+      // prettier/prettier: build scripts, no manifest beside them
+      'scripts/build/build.js': 'x',
+      'tools/dist/release.sh': 'x',
+      // prettier/prettier: node_modules tracked on purpose as test fixtures
+      'tests/integration/cli/with-node-modules/node_modules/x.js': 'x',
+      'tests/integration/plugins/automatic/node_modules/prettier-plugin-a/index.js': 'x',
+      'test/fixtures/app/package.json': '{}\n',
+      'test/fixtures/app/dist/bundle.js': 'x',
+      // pallets/flask: a .env fixture for the dotenv loader tests
+      'tests/test_apps/.env': 'FOO=env\n',
+    });
+    expect((await run(fx)).findings).toEqual([]);
+  });
+
+  it('lets a repository drop the next-to condition (lists replace)', async () => {
+    const fx = await repo(
+      { 'scripts/build/build.js': 'x' },
+      'extends: autopack:recommended\nworkspace-structure:\n  forbidden-paths:\n    build-output:\n      next-to: []\n',
+    );
+    expect(summary((await run(fx)).findings)).toEqual(['forbidden-path scripts/build']);
   });
 
   it('allows the bundled Action dist/ through config, without weakening the default elsewhere', async () => {
@@ -159,6 +192,8 @@ describe('forbidden-path', () => {
       'extends: autopack:recommended\nworkspace-structure:\n  forbidden-paths:\n    build-output:\n      allow: [dist/]\n';
     const fx = await repo(
       {
+        'package.json': '{}\n',
+        'web/package.json': '{}\n',
         'action.yml': 'name: x\nruns:\n  using: node20\n  main: dist/index.js\n',
         'dist/index.js': 'x',
         'dist/licenses.txt': 'x',
@@ -171,7 +206,11 @@ describe('forbidden-path', () => {
   });
 
   it('hints at the Action bundle when dist/ sits beside action.yml', async () => {
-    const fx = await repo({ 'action.yml': 'name: x\n', 'dist/index.js': 'x' });
+    const fx = await repo({
+      'package.json': '{}\n',
+      'action.yml': 'name: x\n',
+      'dist/index.js': 'x',
+    });
     const [f] = (await run(fx)).findings;
     expect(f?.help).toContain('bundled code of the JavaScript Action');
     expect(f?.help).toContain('forbidden-paths.build-output.allow');
@@ -452,7 +491,7 @@ describe('outside git and in reports', () => {
   });
 
   it('keeps fingerprints stable when unrelated files change, and writes SARIF rule ids', async () => {
-    const fx = await repo({ 'dist/a.js': 'x', 'old.bak': 'x' });
+    const fx = await repo({ 'package.json': '{}\n', 'dist/a.js': 'x', 'old.bak': 'x' });
     const first = await run(fx);
     await fx.write({ 'dist/b.js': 'y', 'src/more.ts': 'z' });
     fx.commit('more');
