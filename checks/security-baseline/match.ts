@@ -11,6 +11,8 @@
  *    with its occurrence suffix removed (`:n` of line hashes, `_n` of Semgrep ids, `~…` of
  *    collisions) that is unique among the unmatched on one side links to the first such on the
  *    other side — a duplicate line inserted above shifts `:1` to `:2`, this keeps the pair;
+ *    then a rule renamed with `deprecatedIds` whose tool fingerprint changed too: the only
+ *    unmatched entry of the old rule and the only finding declaring it, in one file, are a pair;
  * 4. neighbours: in a change, baseline entries are placed on the base commit's lines by hashing
  *    the base file (their fingerprints are line hashes), current findings are on their lines;
  *    walking both in line order, an unmatched pair right after (or before) a matched pair, with
