@@ -44,13 +44,11 @@ interface PRMocks {
   config?: string | null;
   existing?: unknown[];
   headSha?: string;
-  headCommit?: FakeCommit;
   installationId?: number;
 }
 
 /** Mocks one evaluation of PR #2 (token, policy at base, existing runs, tree, compare, content). */
 function mockEvaluation(scope: nock.Scope, m: PRMocks = {}): void {
-  const h = m.headCommit ?? head;
   const headSha = m.headSha ?? HEAD;
   nockToken(scope, m.installationId ?? 1);
   if (m.config === undefined || m.config === null)
@@ -371,10 +369,7 @@ describe('App: pull request evaluation', () => {
       ...Object.fromEntries(head.tree.map((e) => [e.path, head.blobs.get(e.sha)!])),
       '.github/autopack.yml': 'workspace-structure:\n  enabled: false\n',
     });
-    mockEvaluation(scope, {
-      config: 'extends: autopack:recommended\n',
-      headCommit: headWithPolicy,
-    });
+    mockEvaluation(scope, { config: 'extends: autopack:recommended\n' });
     mockSnapshot(scope, headWithPolicy);
     mockReads(scope, headWithPolicy);
     mockCreate(scope, 4);
@@ -421,7 +416,7 @@ describe('App: pull request evaluation', () => {
         ...Object.fromEntries(head.tree.map((e) => [e.path, head.blobs.get(e.sha)!])),
         '.github/autopack.yml': 'extends: autopack:recommended\n',
       });
-      mockEvaluation(scope, { headCommit: headWithPolicy });
+      mockEvaluation(scope);
       mockSnapshot(scope, headWithPolicy);
       mockReads(scope, headWithPolicy);
       mockCreate(scope, 4);

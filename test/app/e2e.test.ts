@@ -18,8 +18,6 @@ import {
   type ServerProcess,
 } from './server-process.js';
 
-type Payload = Record<string, any>;
-
 const APP_ID = 4242;
 const SECRET = 'e2e-webhook-secret';
 const OWNER = 'Codertocat';

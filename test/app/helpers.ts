@@ -5,6 +5,7 @@
  * what the App feeds the engine (file list, lazy content, changed files, base content, inputs).
  */
 import { generateKeyPairSync } from 'node:crypto';
+/* eslint-disable @typescript-eslint/no-explicit-any -- webhook payloads and response bodies are free-form JSON, mutated by tests */
 import { createRequire } from 'node:module';
 import nock from 'nock';
 import { pino } from 'pino';
@@ -212,12 +213,10 @@ export async function createTestApp(options: Partial<AutopackAppOptions> = {}): 
 
 /** Nocks the installation token exchange (the App's JWT for an installation token). */
 export function nockToken(scope: nock.Scope, installationId: number): nock.Scope {
-  return scope
-    .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, {
-      token: `ghs_test${installationId}`,
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    });
+  return scope.post(`/app/installations/${installationId}/access_tokens`).reply(201, {
+    token: `ghs_test${installationId}`,
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+  });
 }
 
 function finding(
