@@ -26,12 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   autopackFindings,
-  fmtMb,
-  fmtMs,
   haveGnuTime,
   parseArgs,
   ratio,
   repeat,
+  speedupLine,
+  TIMING_HEADER,
+  timingCells,
   requireBuiltCli,
   requireTool,
   table,
@@ -216,41 +217,29 @@ async function main() {
 
     console.log(`\n## Structure benchmark: ${tree}`);
     console.log(
-      `${tracked} tracked files; ${os.cpus().length} CPUs; Node ${process.version}; median of ${runs} run(s)\n`,
+      `${tracked} tracked files; ${os.cpus().length} CPUs; Node ${process.version}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; median of ${runs} run(s)\n`,
     );
-    const rows = [['tool', 'wall (median)', 'min..max', 'vs git ls-files', 'peak RSS', 'findings']];
-    rows.push([
-      'git ls-files -z (floor)',
-      fmtMs(floor.medianMs),
-      `${fmtMs(floor.minMs)}..${fmtMs(floor.maxMs)}`,
-      '1.0x',
-      fmtMb(floor.rssKb),
-      `${tracked} files`,
-    ]);
+    const rows = [['tool', ...TIMING_HEADER, 'vs git ls-files', 'findings']];
+    rows.push(['git ls-files -z (floor)', ...timingCells(floor), '1.0x', `${tracked} files`]);
     rows.push([
       'autopack check',
-      fmtMs(ap.medianMs),
-      `${fmtMs(ap.minMs)}..${fmtMs(ap.maxMs)}`,
+      ...timingCells(ap),
       ratio(ap.medianMs, floor.medianMs),
-      fmtMb(ap.rssKb),
-      String(apF.list.length),
+      apF.list.length,
     ]);
     if (rl)
       rows.push([
         'repolinter 0.12.0',
-        fmtMs(rl.medianMs),
-        `${fmtMs(rl.minMs)}..${fmtMs(rl.maxMs)}`,
+        ...timingCells(rl),
         ratio(rl.medianMs, floor.medianMs),
-        fmtMb(rl.rssKb),
-        String(rlF.list.length),
+        rlF.list.length,
       ]);
     console.log(table(rows));
-    if (rl) {
-      const speedup = rl.medianMs / ap.medianMs;
-      console.log(
-        `\nautopack vs repolinter: ${speedup.toFixed(1)}x faster (target >= 20x: ${speedup >= 20 ? 'met' : 'NOT met'})`,
-      );
-    }
+    console.log('');
+    if (rl) console.log(speedupLine('autopack', ap, 'repolinter', rl, 20));
     const apMb = ap.rssKb / 1024;
     console.log(
       `autopack peak RSS: ${apMb.toFixed(1)} MB (target <= 200 MB: ${apMb <= 200 ? 'met' : 'NOT met'})`,

@@ -30,7 +30,9 @@ export function haveGnuTime() {
 
 /**
  * Runs `cmd args` once. Output is collected as Buffers (streamed, no size ceiling).
- * Resolves with { wallMs, rssKb, rssMethod, code, stdout, stderr }; never rejects for a
+ * Resolves with { wallMs, cpuMs, rssKb, rssMethod, code, stdout, stderr }: `cpuMs` is user +
+ * system CPU time of the process and its waited-for children (GNU time only, else NaN), the
+ * figure to compare when the machine is shared and wall times stretch. Never rejects for a
  * non-zero exit (the caller decides what an exit code means).
  */
 export async function measure(cmd, args, { cwd, env } = {}) {
@@ -72,15 +74,20 @@ export async function measure(cmd, args, { cwd, env } = {}) {
   if (timer) clearInterval(timer);
   let rssKb = polledKb;
   let rssMethod = 'polled';
+  let cpuMs = NaN;
   if (timeFile) {
     const text = await readFile(timeFile, 'utf8');
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
     rssKb = m ? Number(m[1]) : NaN;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(text);
+    if (user && sys) cpuMs = (Number(user[1]) + Number(sys[1])) * 1000;
     rssMethod = 'gnu-time';
     await rm(path.dirname(timeFile), { recursive: true, force: true });
   }
   return {
     wallMs,
+    cpuMs,
     rssKb,
     rssMethod,
     code,
@@ -100,12 +107,14 @@ export async function repeat(label, runs, cmd, args, opts) {
     last = await measure(cmd, args, opts);
     samples.push(last);
     process.stderr.write(
-      `  ${label} run ${i + 1}/${runs}: ${fmtMs(last.wallMs)}, ${fmtMb(last.rssKb)} (exit ${last.code})\n`,
+      `  ${label} run ${i + 1}/${runs}: ${fmtMs(last.wallMs)} wall, ${fmtMs(last.cpuMs)} cpu, ${fmtMb(last.rssKb)} (exit ${last.code})\n`,
     );
   }
   const walls = samples.map((s) => s.wallMs).sort((a, b) => a - b);
+  const cpus = samples.map((s) => s.cpuMs).sort((a, b) => a - b);
   return {
     label,
+    cpuMs: cpus[Math.floor(cpus.length / 2)],
     medianMs: walls[Math.floor(walls.length / 2)],
     minMs: walls[0],
     maxMs: walls[walls.length - 1],
@@ -117,6 +126,7 @@ export async function repeat(label, runs, cmd, args, opts) {
 
 /** `1234.5` → `1.23 s`; under a second in ms. */
 export function fmtMs(ms) {
+  if (!Number.isFinite(ms)) return 'n/a';
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
@@ -187,4 +197,24 @@ export function autopackFindings(stdout) {
     }
   }
   return { report, byRule, list };
+}
+
+/** Header cells matching {@link timingCells}. */
+export const TIMING_HEADER = ['wall (median)', 'min..max', 'cpu (user+sys)', 'peak RSS'];
+
+/** Wall median, wall range, CPU median and peak RSS of a {@link repeat} result, as table cells. */
+export function timingCells(r) {
+  return [fmtMs(r.medianMs), `${fmtMs(r.minMs)}..${fmtMs(r.maxMs)}`, fmtMs(r.cpuMs), fmtMb(r.rssKb)];
+}
+
+/**
+ * One line comparing two {@link repeat} results: how many times faster `fast` is than `slow`,
+ * by wall time and by CPU time, against a target factor (>= target is met).
+ */
+export function speedupLine(fastName, fast, slowName, slow, target) {
+  const wall = slow.medianMs / fast.medianMs;
+  const cpu = slow.cpuMs / fast.cpuMs;
+  const verdict = (x) => (Number.isFinite(x) ? (x >= target ? 'met' : 'NOT met') : 'n/a');
+  const cpuText = Number.isFinite(cpu) ? `${cpu.toFixed(1)}x by CPU time (${verdict(cpu)})` : 'CPU time n/a';
+  return `${fastName} vs ${slowName}: ${wall.toFixed(1)}x faster by wall time (${verdict(wall)}), ${cpuText}; target >= ${target}x`;
 }
