@@ -1,7 +1,8 @@
 /**
  * Parses the value of a `uses:` key, as GitHub Actions reads it
  * (docs.github.com, "Workflow syntax: jobs.<job_id>.steps[*].uses" and "jobs.<job_id>.uses"):
- * `./path` (a local action or workflow), `docker://image[:tag][@sha256:digest]`,
+ * `./path` (a local action or workflow), `$/path` (an action of the workflow's own repository at
+ * the workflow's commit, no checkout needed: as used by vitejs/vite), `docker://image[:tag][@sha256:digest]`,
  * `owner/repo[/path]@ref`, and for reusable workflows `owner/repo/.github/workflows/f.yml@ref`.
  */
 
@@ -34,7 +35,7 @@ export function parseUses(value: string): UsesRef {
       kind: 'invalid',
       reason: 'contains an expression, which GitHub does not evaluate in uses:',
     };
-  if (v.startsWith('./') || v === '.') return { kind: 'local', path: v };
+  if (v.startsWith('./') || v === '.' || v.startsWith('$/')) return { kind: 'local', path: v };
   if (v.startsWith('docker://')) {
     const image = v.slice('docker://'.length);
     const digest = DIGEST.exec(image)?.[0].slice(1);

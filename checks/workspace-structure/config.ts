@@ -87,6 +87,8 @@ export interface WorkspaceStructureSection {
   enabled?: boolean;
   /** Directories holding test fixtures, which entries with `skip-test-fixtures` leave alone. */
   'test-fixtures'?: string[];
+  /** File names that keep an empty directory in git (`.gitkeep`); they never make a directory match. */
+  'placeholder-files'?: string[];
   'required-files'?: Record<string, RequiredFileEntry>;
   'forbidden-paths'?: Record<string, PathRuleEntry>;
   'stray-databases'?: PathRuleEntry;
@@ -140,6 +142,8 @@ export interface CompiledConfig {
   required: CompiledRequired[];
   /** Forbidden-path entries in config order, then stray databases: the first match claims a file. */
   pathRules: CompiledPathRule[];
+  /** Base names that do not count toward a directory match (`.gitkeep`...). */
+  placeholders: ReadonlySet<string>;
   rootAllowlist?: {
     entries: readonly string[];
     files: PathMatcher;
@@ -167,6 +171,7 @@ export function compileConfig(section: WorkspaceStructureSection): CompiledConfi
   const out: CompiledConfig = {
     required: [],
     pathRules: [],
+    placeholders: new Set(section['placeholder-files'] ?? []),
     placement: [],
     unreadableSeverity: section['unreadable-file']?.severity ?? 'error',
   };

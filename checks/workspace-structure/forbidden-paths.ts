@@ -4,7 +4,8 @@
  * Each tracked file is claimed by the first entry (config order, stray databases last) whose
  * patterns match it and whose `allow` list does not. Files under a matched directory pattern
  * collapse into ONE finding for the outermost matched directory, with a file count: a tracked
- * `node_modules/` of 5,000 files is one finding, not 5,000.
+ * `node_modules/` of 5,000 files is one finding, not 5,000. Placeholder files (`.gitkeep`)
+ * never make a directory match: `dist/.gitkeep` alone keeps an empty directory, not output.
  */
 import type { Finding } from '../model.js';
 import type { RepoFile } from '../snapshot.js';
@@ -37,6 +38,7 @@ export function checkForbiddenPaths(
   files: readonly RepoFile[],
   rules: readonly CompiledPathRule[],
   hasFile: (path: string) => boolean,
+  placeholders: ReadonlySet<string> = new Set(),
 ): ForbiddenResult {
   const findings: Finding[] = [];
   const claimed = new Set<string>();
@@ -68,7 +70,8 @@ export function checkForbiddenPaths(
     if (inDir.length === 0 && named.length === 0 && fullPathRules.length === 0) continue;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      const underDir = inDir.includes(i) ? outer[i]!(dir) : undefined;
+      // A placeholder (`.gitkeep`) keeps an empty directory in git: it is not tracked output.
+      const underDir = inDir.includes(i) && !placeholders.has(name) ? outer[i]!(dir) : undefined;
       const hit =
         underDir !== undefined || named.includes(i) || rule.matcher.matchesFileFullPath(f.path);
       if (!hit || rule.allow.covers(f.path)) continue;

@@ -25,7 +25,12 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const cfg = compileConfig(sectionOf(ctx.config, CHECK_ID) as WorkspaceStructureSection);
   const { snapshot } = ctx;
   const files = snapshot.files;
-  const forbidden = checkForbiddenPaths(files, cfg.pathRules, (p) => snapshot.hasFile(p));
+  const forbidden = checkForbiddenPaths(
+    files,
+    cfg.pathRules,
+    (p) => snapshot.hasFile(p),
+    cfg.placeholders,
+  );
   const findings = [
     ...checkSnapshotProblems(snapshot.problems, cfg),
     ...checkRequiredFiles(files, cfg.required),

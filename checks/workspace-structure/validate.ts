@@ -41,6 +41,13 @@ export function validateWorkspaceConfig(raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const s = (raw ?? {}) as WorkspaceStructureSection;
   patterns(issues, ['test-fixtures'], s['test-fixtures']);
+  s['placeholder-files']?.forEach((name, i) => {
+    if (name.includes('/'))
+      issues.push({
+        path: ['placeholder-files', i],
+        message: `"${name}" must be a file name (no "/")`,
+      });
+  });
   for (const [name, e] of Object.entries(s['required-files'] ?? {})) {
     patterns(issues, ['required-files', name, 'patterns'], e.patterns);
     if (enabled(e) && !e.patterns?.length) {

@@ -287,6 +287,14 @@ describe('version comments', () => {
     expect(f?.help).toContain('git rev-parse 11bd719');
   });
 
+  it("accepts $/ references to the workflow's own repository (vitejs/vite shape)", async () => {
+    const fx = await repo({
+      '.github/workflows/issue-labeled.yml':
+        'name: Issue Labeled\non:\n  issues:\n    types: [labeled]\njobs:\n  reply-labeled:\n    runs-on: ubuntu-slim\n    permissions:\n      issues: write\n    steps:\n      - name: contribution welcome\n        uses: $/.github/actions/issues-helper\n        with:\n          actions: remove-labels\n',
+    });
+    expect(await run(fx)).toEqual([]);
+  });
+
   it('reports the quoted value at its opening quote', async () => {
     const fx = await repo({
       '.github/workflows/a.yml':

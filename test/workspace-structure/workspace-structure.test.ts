@@ -179,6 +179,22 @@ describe('forbidden-path', () => {
     expect((await run(fx)).findings).toEqual([]);
   });
 
+  it('does not count placeholder files that keep an empty directory (argoproj/argo-cd ui/dist)', async () => {
+    const fx = await repo({
+      'ui/package.json': '{}\n',
+      'ui/embed.go': 'package ui\n',
+      'ui/dist/app/gitkeep': '',
+      'ui/dist/app/assets/images/resources/.gitkeep': '',
+      'web/package.json': '{}\n',
+      'web/dist/.gitignore': '*\n',
+    });
+    expect((await run(fx)).findings).toEqual([]);
+    await fx.write('ui/dist/app/main.js', 'x');
+    fx.commit('built output');
+    const { findings } = await run(fx);
+    expect(findings.map((f) => [f.path, f.properties?.files])).toEqual([['ui/dist', 1]]);
+  });
+
   it('lets a repository drop the next-to condition (lists replace)', async () => {
     const fx = await repo(
       { 'scripts/build/build.js': 'x' },
