@@ -437,6 +437,8 @@ export class Evaluator {
     comparing?.catch(() => undefined);
     const headFiles = await loadTree(client, repo, headSha, caches);
     if (control.superseded()) return 'superseded';
+    // A failed comparison is not retried by loadChangeSet (it would ask twice): its error stands.
+    if (comparing) await comparing;
     let change;
     if (target.baseSha) {
       const loaded = await loadChangeSet({
