@@ -132,6 +132,35 @@ describe('append-only: violations', () => {
   });
 });
 
+describe('append-only: content that cannot be compared fails closed', () => {
+  it('reports a ledger that became binary', async () => {
+    const repo = await pr((r) =>
+      r.write('docs/DECISIONS.md', Buffer.from(`${LEDGER}\u0000binary\n`)),
+    );
+    expect(byRule(await runSotOn(repo.dir, { base: 'main' }), 'append-only')).toMatchObject([
+      {
+        path: 'docs/DECISIONS.md',
+        message:
+          'append-only ledger docs/DECISIONS.md cannot be verified: its head version is binary, not text',
+      },
+    ]);
+  });
+
+  it('reports a ledger larger than limits.max-read-bytes', async () => {
+    const big = `${LEDGER}${'- DEC-xxx: padding entry\n'.repeat(100)}`;
+    const base = {
+      ...BASE,
+      'docs/DECISIONS.md': big,
+      '.github/autopack.yml': `limits:\n  max-read-bytes: 1024\n${BASE['.github/autopack.yml'] as string}`,
+    };
+    const repo = await pr((r) => r.write('docs/DECISIONS.md', `${big}- DEC-new\n`), base);
+    const [finding] = byRule(await runSotOn(repo.dir, { base: 'main' }), 'append-only');
+    expect(finding?.message).toMatch(
+      /cannot be verified: its base version is too large to read \(\d+ bytes, limit 1024\)/,
+    );
+  });
+});
+
 describe('ledger-deleted', () => {
   it('fires when the change deletes a ledger', async () => {
     const repo = await pr((r) => r.remove('docs/DECISIONS.md'));
