@@ -11,7 +11,6 @@ import {
   API,
   APP_ID,
   TEST_CHECKS,
-  blobBody,
   commit,
   createTestApp,
   example,
@@ -207,19 +206,17 @@ describe('App: event routing', () => {
     const head = p.check_run.head_sha;
     const baseSha = 'a'.repeat(40);
     nockToken(scope, 1);
-    scope
-      .get(`${R}/pulls/7`)
-      .reply(
-        200,
-        {
-          number: 7,
-          state: 'open',
-          head: { sha: head, ref: 'topic' },
-          base: { sha: baseSha, ref: 'master' },
-          changed_files: 1,
-        },
-        { etag: '"pr7"' },
-      );
+    scope.get(`${R}/pulls/7`).reply(
+      200,
+      {
+        number: 7,
+        state: 'open',
+        head: { sha: head, ref: 'topic' },
+        base: { sha: baseSha, ref: 'master' },
+        changed_files: 1,
+      },
+      { etag: '"pr7"' },
+    );
     mockRest();
     await t.deliver('check_run', p);
     expect(scope.isDone()).toBe(true);

@@ -140,17 +140,14 @@ describe('App: failing closed', () => {
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: head.tree });
-    scope
-      .get(`${R}/compare/${BASE}...${HEAD}`)
-      .query(true)
-      .reply(
-        403,
-        {
-          message:
-            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        },
-        { 'retry-after': '60' },
-      );
+    scope.get(`${R}/compare/${BASE}...${HEAD}`).query(true).reply(
+      403,
+      {
+        message:
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      },
+      { 'retry-after': '60' },
+    );
     scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
     const [b] = writes(served).map((w) => w.body);
