@@ -11,6 +11,7 @@
  * An issue whose report digest has not changed is left alone: no write at all.
  */
 import type { GitHubClient, RepoRef } from './client.js';
+import { callGitHub } from './errors.js';
 
 /** The tracking issue's title (exact match). */
 export const DRIFT_ISSUE_TITLE = 'Autopack: drift report';
@@ -63,12 +64,14 @@ export async function findDriftIssue(
   title = DRIFT_ISSUE_TITLE,
   label = DRIFT_ISSUE_LABEL,
 ): Promise<IssueLike | undefined> {
-  const all = (await client.paginate('GET /repos/{owner}/{repo}/issues', {
-    ...repo,
-    labels: label,
-    state: 'all',
-    per_page: 100,
-  })) as IssueLike[];
+  const all = (await callGitHub('GET', `/repos/${repo.owner}/${repo.repo}/issues`, () =>
+    client.paginate('GET /repos/{owner}/{repo}/issues', {
+      ...repo,
+      labels: label,
+      state: 'all',
+      per_page: 100,
+    }),
+  )) as IssueLike[];
   const mine = all.filter((i) => !i.pull_request && i.title === title);
   const open = mine.filter((i) => i.state === 'open').sort((a, b) => a.number - b.number);
   if (open[0]) return open[0];
@@ -78,7 +81,7 @@ export async function findDriftIssue(
 /**
  * Brings the tracking issue in line with the latest run (see the module comment). The body
  * gets a hidden digest marker appended, so the next run can tell whether anything changed.
- * Rejects with the Octokit RequestError on an API failure (the caller fails the step).
+ * Rejects with GitHubAPIError (github/errors.ts) on an API failure (the caller fails the step).
  */
 export async function syncDriftIssue(
   client: GitHubClient,
@@ -89,35 +92,42 @@ export async function syncDriftIssue(
   const label = opts.label ?? DRIFT_ISSUE_LABEL;
   const existing = await findDriftIssue(client, repo, title, label);
   const body = `${opts.body.trimEnd()}\n\n<!-- autopack:drift-report digest=${opts.digest} -->\n`;
-  const path = 'PATCH /repos/{owner}/{repo}/issues/{issue_number}' as const;
+  const issues = `/repos/${repo.owner}/${repo.repo}/issues`;
+  const patch = (
+    n: number,
+    fields: { state?: 'open' | 'closed'; state_reason?: 'completed'; body: string },
+  ) =>
+    callGitHub('PATCH', `${issues}/${n}`, () =>
+      client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        ...repo,
+        issue_number: n,
+        ...fields,
+      }),
+    );
   if (opts.clean) {
     if (!existing || existing.state !== 'open')
       return { action: 'none', number: existing?.number, url: existing?.html_url };
-    await client.request(path, {
-      ...repo,
-      issue_number: existing.number,
-      state: 'closed',
-      state_reason: 'completed',
-      body,
-    });
+    await patch(existing.number, { state: 'closed', state_reason: 'completed', body });
     return { action: 'closed', number: existing.number, url: existing.html_url };
   }
   if (!existing) {
-    const res = await client.request('POST /repos/{owner}/{repo}/issues', {
-      ...repo,
-      title,
-      body,
-      labels: [label],
-    });
+    const res = await callGitHub('POST', issues, () =>
+      client.request('POST /repos/{owner}/{repo}/issues', {
+        ...repo,
+        title,
+        body,
+        labels: [label],
+      }),
+    );
     return { action: 'created', number: res.data.number, url: res.data.html_url };
   }
   if (existing.state !== 'open') {
-    await client.request(path, { ...repo, issue_number: existing.number, state: 'open', body });
+    await patch(existing.number, { state: 'open', body });
     return { action: 'reopened', number: existing.number, url: existing.html_url };
   }
   if (DIGEST_MARK.exec(existing.body ?? '')?.[1] === opts.digest) {
     return { action: 'unchanged', number: existing.number, url: existing.html_url };
   }
-  await client.request(path, { ...repo, issue_number: existing.number, body });
+  await patch(existing.number, { body });
   return { action: 'updated', number: existing.number, url: existing.html_url };
 }

@@ -3,12 +3,13 @@
  * builds from the sources. Users run the committed bundle (`uses: owner/autopack@<sha>` has no
  * install step), so a source change without `npm run build:action` would ship old behaviour.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { BUNDLE, REPO_ROOT, spawnNode } from './harness.js';
+import { gitFixture } from '../helpers/git-fixture.js';
+import { BUNDLE, REPO_ROOT, examplePayload, runAction, spawnNode } from './harness.js';
 
 async function build(out: string): Promise<void> {
   const r = await spawnNode([path.join(REPO_ROOT, 'scripts', 'build-action.mjs'), out], {
@@ -75,5 +76,39 @@ describe('dist/index.js', () => {
     }
     const gitattributes = await readFile(path.join(REPO_ROOT, '.gitattributes'), 'utf8');
     expect(gitattributes).toMatch(/^dist\/\*\* linguist-generated=true/m);
+  });
+
+  it('runs from a copy of the action repository without node_modules, as `uses: owner/autopack@sha` does', async () => {
+    // The runner downloads the repository at the pinned commit and runs dist/index.js with no
+    // install step: the bundle must need nothing but itself and the data files beside it.
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'autopack-action-copy-'));
+    const fx = await gitFixture({
+      'README.md': '# x\n',
+      LICENSE: 'MIT\n',
+      'SECURITY.md': '# s\n',
+      '.env': 'A=1\n',
+    });
+    try {
+      for (const entry of ['action.yml', 'package.json', 'dist', 'policies', 'schemas']) {
+        await cp(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true });
+      }
+      const run = await runAction({
+        bundle: path.join(copy, 'dist', 'index.js'),
+        eventName: 'workflow_dispatch',
+        payload: await examplePayload('workflow_dispatch'),
+        workspace: fx.dir,
+        sha: fx.git('rev-parse', 'HEAD').trim(),
+        ref: 'refs/heads/main',
+        inputs: { 'drift-issue': 'false' },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.annotations.find((a) => a.file === '.env')).toMatchObject({ level: 'error' });
+      // The built-in preset and the schemas were found beside the copied bundle.
+      expect(run.report!.results.map((r) => r.checkId)).toContain('workspace-structure');
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+      await fx.cleanup();
+    }
   });
 });

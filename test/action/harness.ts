@@ -186,6 +186,8 @@ export interface RunOptions {
   /** `owner/repo` (default: the payload's repository, else `Codertocat/Hello-World`). */
   repository?: string;
   env?: Record<string, string>;
+  /** The bundle to run (default dist/index.js of this repository). */
+  bundle?: string;
 }
 
 let actionDefaults: Record<string, string> | undefined;
@@ -241,7 +243,10 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     };
     for (const [name, value] of Object.entries(inputs))
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    const { code, stdout, stderr } = await spawnNode([BUNDLE], { cwd: opts.workspace, env });
+    const { code, stdout, stderr } = await spawnNode([opts.bundle ?? BUNDLE], {
+      cwd: opts.workspace,
+      env,
+    });
     const outputs = parseOutputFile(await readFile(outputPath, 'utf8'));
     const readJson = async (p: string | undefined) =>
       p ? JSON.parse(await readFile(p, 'utf8')) : undefined;
