@@ -332,7 +332,7 @@ describe('App: large changes, big trees, shared caches', () => {
         files: listed.slice(0, 300),
       });
     for (let page = 1; page <= 4; page++) {
-      const link =
+      const link: Record<string, string> =
         page < 4
           ? { link: `<${API}${R}/pulls/2/files?per_page=100&page=${page + 1}>; rel="next"` }
           : {};
