@@ -49,6 +49,7 @@ export interface SiteSection {
   public?: string[];
   extensions?: string[];
   index?: string[];
+  permalinks?: boolean;
 }
 
 export interface LinksSection {
@@ -260,6 +261,8 @@ export interface CompiledSite {
   public: string[];
   extensions: string[];
   index: string[];
+  /** Resolve `/`-rooted links through `permalink:` front matter (Jekyll, Gatsby). */
+  permalinks: boolean;
 }
 
 export interface CompiledLinks {
@@ -407,6 +410,7 @@ export function compileDrift(section: DriftSection): CompiledDrift {
         public: (s.public ?? []).map(trimSlashes),
         extensions: (s.extensions ?? ['.md']).map((e) => (e.startsWith('.') ? e : `.${e}`)),
         index: s.index ?? ['index.md', 'README.md'],
+        permalinks: s.permalinks === true,
       })),
     };
   }

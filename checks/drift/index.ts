@@ -82,6 +82,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
     const linkFile = links?.cfg.selector.matches(path) ?? false;
     const spanFile = spans?.selector.matches(path) ?? false;
+    if (linkFile) links!.addFile(path, text);
     let doc: MdDoc | undefined;
     if ((linkFile && mightHaveLinks(text)) || (spanFile && text.includes('`'))) {
       doc = parseMarkdown(text);

@@ -84,6 +84,10 @@ export class LinkChecker {
   /** Extra anchors a documentation site accepts ({#id} headings, site slugs). */
   private readonly siteAnchors = new Map<string, Set<string>>();
   private readonly pending: PendingLink[] = [];
+  /** Per site with `permalinks`: normalised route → Markdown file. */
+  private readonly routes = new Map<string, Map<string, string>>();
+  /** File → its permalink, for relative links between permalinked pages. */
+  private readonly permalinkOf = new Map<string, string>();
   private readonly counters = new Map<string, OccurrenceCounter>();
   readonly stats: LinkStats = {
     'markdown-files': 0,
@@ -105,6 +109,19 @@ export class LinkChecker {
   addAnchors(path: string, doc: MdDoc): void {
     this.anchors.set(path, doc.anchors);
     this.siteAnchors.set(path, doc.siteAnchors);
+  }
+
+  /** Records the `permalink:` of a site file (front matter), for sites that resolve them. */
+  addFile(path: string, text: string): void {
+    for (const site of this.cfg.sites) {
+      if (!site.permalinks || !site.selector.matches(path)) continue;
+      const link = frontMatterPermalink(text);
+      if (link === undefined) continue;
+      let table = this.routes.get(site.name);
+      if (!table) this.routes.set(site.name, (table = new Map()));
+      table.set(normalizeRoute(link), path);
+      this.permalinkOf.set(path, link);
+    }
   }
 
   /** Records the links of a selected Markdown file (`doc` undefined: it has none to check). */
@@ -183,6 +200,7 @@ export class LinkChecker {
         anchorTarget: source,
         fragment: raw.slice(1),
         query: '',
+        site: this.cfg.sites.find((s) => s.selector.matches(source)),
       };
     }
     if (SCHEME.test(raw) || raw.startsWith('//')) return { kind: 'skip', reason: 'external' };
@@ -205,6 +223,18 @@ export class LinkChecker {
     if (joined.escapes > 0) {
       if (!site && joined.escapes >= 2) return { kind: 'skip', reason: 'github-page' };
       return { kind: 'missing', why: 'it climbs above the repository root' };
+    }
+    if (site?.permalinks) {
+      // A page's links resolve against its URL: its permalink, not its file path.
+      const own = this.permalinkOf.get(source);
+      let route: string | undefined = rooted ? path : undefined;
+      if (!rooted && own !== undefined) {
+        const ownRoute = normalizeRoute(own).slice(1);
+        route = joinPath(own.trim().endsWith('/') ? ownRoute : dirOf(ownRoute), path).path;
+      }
+      const file =
+        route === undefined ? undefined : this.routes.get(site.name)?.get(normalizeRoute(route));
+      if (file) return { kind: 'ok', target: file, anchorTarget: file, fragment, query, site };
     }
     const candidates = [joined.path];
     if (site && rooted) for (const pub of site.public) candidates.push(joinPath(pub, path).path);
@@ -327,6 +357,28 @@ export class LinkChecker {
 function anchorNeedsNoLookup(fragment: string, query: string): boolean {
   if (fragment === '' || fragment.toLowerCase() === 'top') return true;
   return LINE_ANCHOR.test(fragment) && /(^|&)plain=1(&|$)/.test(query);
+}
+
+const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+const PERMALINK = /^permalink:[ \t]*(["']?)([^\r\n]*?)\1[ \t]*$/m;
+
+/** The `permalink:` of a YAML front matter block at the top of `text`, if any. */
+export function frontMatterPermalink(text: string): string | undefined {
+  if (!text.startsWith('---')) return undefined;
+  const fm = FRONT_MATTER.exec(text.slice(0, 64 * 1024));
+  const m = fm && PERMALINK.exec(fm[1]!);
+  return m && m[2] ? m[2] : undefined;
+}
+
+/** A route for comparison: leading `/`, no trailing `/`, `.html` or `/index`. */
+export function normalizeRoute(route: string): string {
+  let r = route.trim().split(/[?#]/)[0]!;
+  if (!r.startsWith('/')) r = `/${r}`;
+  r = r
+    .replace(/\/index(\.html?)?$/, '')
+    .replace(/\.html?$/, '')
+    .replace(/\/+$/, '');
+  return r === '' ? '/' : r;
 }
 
 function decodeFragment(f: string): string {

@@ -96,13 +96,24 @@ export function parseMarkdown(text: string): MdDoc {
   return doc;
 }
 
+const CANDIDATE = /\]\(\s*<?|\]:\s*<?|\b(?:href|src)\s*=\s*["']?/gi;
+const EXTERNAL_START = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
+
 /**
- * True when `text` may contain a link this module reports: every inline link or image has `](`,
- * every reference definition has `]:`, and HTML links need `href`/`src`. A file without any
- * of these needs no parse for its links (it may still be parsed as an anchor target).
+ * True when `text` may contain a link the link rule must resolve. Sound pre-filter: every inline
+ * link or image has `](` before its destination, every reference definition (which carries
+ * the URL of each reference-style link) has `]:`, and HTML links need `href=`/`src=`; a text
+ * where every such destination starts with a URL scheme or `//` has only external links, which
+ * are never checked. Such a file is not parsed for its links (it may still be parsed, lazily,
+ * when a link points at one of its anchors).
  */
 export function mightHaveLinks(text: string): boolean {
-  return text.includes('](') || text.includes(']:') || /href|src/i.test(text);
+  CANDIDATE.lastIndex = 0;
+  for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {
+    const after = m.index + m[0].length;
+    if (!EXTERNAL_START.test(text.slice(after, after + 40))) return true;
+  }
+  return false;
 }
 
 const CUSTOM_ID = /\s*\{#([^{}\s]+)\}\s*$/;

@@ -158,6 +158,66 @@ describe('relative links', () => {
   });
 });
 
+describe('site permalinks and the parse pre-filter', () => {
+  it('resolves links through permalink front matter, absolute and page-relative', async () => {
+    const run = await driftRepo(
+      {
+        'content/en/everyday.md':
+          '---\ntitle: Everyday\npermalink: /docs/handbook/everyday-types.html\n---\n\n## Literal Types\n',
+        'content/en/guide.md': [
+          '---',
+          'permalink: /docs/handbook/guide.html',
+          '---',
+          '[abs](/docs/handbook/everyday-types.html#literal-types)',
+          '[rel](./everyday-types.html) [noext](/docs/handbook/everyday-types)',
+          '[gone](/docs/handbook/removed.html) [bad-anchor](./everyday-types.html#nope)',
+          '',
+        ].join('\n'),
+      },
+      `${LINKS_ONLY}  links:
+    sites:
+      handbook:
+        files: ['content/**']
+        root: site
+        permalinks: true
+`,
+    );
+    expect(run.of('broken-link').map((f) => f.properties?.url)).toEqual([
+      '/docs/handbook/removed.html',
+    ]);
+    expect(run.of('broken-anchor').map((f) => f.properties?.url)).toEqual([
+      './everyday-types.html#nope',
+    ]);
+  });
+
+  it('parses only files that can hold a checked link, and never misses one split over lines', async () => {
+    const run = await driftRepo(
+      {
+        'docs/external.md':
+          '# Links\n\n[a](https://example.invalid) [b]( <HTTPS://x.invalid>)\n\n[c]: mailto:a@b.invalid\n',
+        'docs/split.md': '# Split\n\n[a](\n  ./missing.md)\n',
+        'docs/plain.md': '# No links at all\n',
+      },
+      LINKS_ONLY,
+    );
+    expect(where(run.of('broken-link'))).toEqual(['docs/split.md:3:1']);
+    expect(run.outcome.stats?.['markdown-files']).toBe(3);
+    expect(run.outcome.stats?.['markdown-parsed']).toBe(1);
+  });
+
+  it('the preset skips Markdown under test and fixture directories', async () => {
+    const run = await driftRepo(
+      {
+        'tests/format/markdown/link.md': '[x](missing.md)\n',
+        'src/__fixtures__/doc.md': '[x](missing.md)\n',
+        'docs/real.md': '[x](missing.md)\n',
+      },
+      LINKS_ONLY,
+    );
+    expect(run.of('broken-link').map((f) => f.path)).toEqual(['docs/real.md']);
+  });
+});
+
 describe('anchors (GitHub slug rules)', () => {
   const target = [
     '# Title',

@@ -70,12 +70,17 @@ describe('portability', () => {
           '',
         ].join('\n'),
         'test/fixtures/paths.txt': '/home/alice/\n',
+        'docs/unclosed.md': '<!-- autopack:windows-only -->\nC:\\dev\\x\n',
       },
       `${ONLY}  portability:
     exclude: ['test/fixtures/**']
 `,
     );
-    expect(where(run.of('machine-specific-path'))).toEqual(['docs/guide.md:5:18']);
+    expect(where(run.of('machine-specific-path'))).toEqual([
+      'docs/guide.md:5:18',
+      'docs/unclosed.md:2:1',
+    ]);
+    expect(where(run.of('unclosed-marker'))).toEqual(['docs/unclosed.md:1:6']);
     expect(run.outcome.stats?.['portability-exempt']).toBe(2);
   });
 
