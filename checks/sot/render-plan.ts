@@ -76,23 +76,33 @@ export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
     markerProblems: [],
     texts: new Map(),
   };
-  const contents = await Promise.all(candidates.map((f) => opts.snapshot.read(f.path)));
-  candidates.forEach((file, i) => {
-    const content = contents[i]!;
-    if (content.kind !== 'text') {
-      plan.skipped.push({ path: file.path, reason: content.kind });
-      return;
-    }
-    if (!content.text.includes(MARKER_NEEDLE)) return;
-    const { sections, problems } = findSections(content.text);
-    if (sections.length === 0 && problems.length === 0) return;
-    plan.texts.set(file.path, content.text);
-    for (const problem of problems) plan.markerProblems.push({ path: file.path, problem });
-    const eol = eolOf(content.text);
-    for (const section of sections) {
-      plan.sections.push(judge(file.path, section, eol, opts));
-    }
-  });
+  // Each file is judged as soon as it is read, so only the texts that hold markers stay in memory.
+  await Promise.all(
+    candidates.map(async (file) => {
+      const content = await opts.snapshot.read(file.path);
+      if (content.kind !== 'text') {
+        plan.skipped.push({ path: file.path, reason: content.kind });
+        return;
+      }
+      if (!content.text.includes(MARKER_NEEDLE)) return;
+      const { sections, problems } = findSections(content.text);
+      if (sections.length === 0 && problems.length === 0) return;
+      plan.texts.set(file.path, content.text);
+      for (const problem of problems) plan.markerProblems.push({ path: file.path, problem });
+      const eol = eolOf(content.text);
+      for (const section of sections) plan.sections.push(judge(file.path, section, eol, opts));
+    }),
+  );
+  // Reads complete in any order: sort for deterministic output.
+  const byPlace = (a: { path: string; line: number }, b: { path: string; line: number }) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
+  plan.skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  plan.sections.sort((a, b) =>
+    byPlace({ path: a.path, line: a.section.line }, { path: b.path, line: b.section.line }),
+  );
+  plan.markerProblems.sort((a, b) =>
+    byPlace({ path: a.path, line: a.problem.line }, { path: b.path, line: b.problem.line }),
+  );
   return plan;
 }
 
