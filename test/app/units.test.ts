@@ -334,7 +334,7 @@ describe('environment', () => {
     expect(() => readAppEnv({ APP_ID: '1', PRIVATE_KEY: key, PORT: 'eighty' })).toThrow(
       /PORT must be an integer/,
     );
-    expect(() => readAppEnv({ APP_ID: '1', PRIVATE_KEY: key, LOG_LEVEL: 'loud' })).toThrow(
+    expect(() => readAppEnv({ APP_ID: '1', PRIVATE_KEY: key, LOG_LEVEL: 'loud' as never })).toThrow(
       /LOG_LEVEL/,
     );
   });
@@ -390,7 +390,7 @@ describe('readiness', () => {
     const port = (server.address() as { port: number }).port;
     const get = async (p: string) => {
       const r = await fetch(`http://127.0.0.1:${port}${p}`);
-      return [r.status, await r.json()] as const;
+      return [r.status, (await r.json()) as Record<string, string>] as const;
     };
     try {
       expect(await get('/healthz')).toEqual([200, expect.objectContaining({ status: 'alive' })]);
