@@ -47,15 +47,20 @@ export function checkForbiddenPaths(
   const byDir = new Map<string, readonly number[]>();
   const byName = new Map<string, readonly number[]>();
   const fullPathRules = rules.flatMap((r, i) => (r.matcher.fileNeedsFullPath ? [i] : []));
-  const outer = rules.map((r) => outermostQualifying(r, hasFile));
+  const outer = rules.map((r) =>
+    r.matcher.hasDirPatterns ? outermostQualifying(r, hasFile) : () => undefined,
+  );
+  const allRules = rules.map((_r, i) => i);
+  const dirRules = allRules.filter((i) => rules[i]!.matcher.hasDirPatterns);
   const hitsFor = (
     memo: Map<string, readonly number[]>,
     key: string,
+    among: readonly number[],
     test: (i: number) => boolean,
   ) => {
     let hits = memo.get(key);
     if (hits === undefined) {
-      const found = rules.flatMap((_r, i) => (test(i) ? [i] : []));
+      const found = among.filter(test);
       hits = found.length ? found : NONE;
       memo.set(key, hits);
     }
@@ -65,8 +70,11 @@ export function checkForbiddenPaths(
     const slash = f.path.lastIndexOf('/');
     const dir = slash < 0 ? '' : f.path.slice(0, slash);
     const name = f.path.slice(slash + 1);
-    const inDir = dir === '' ? NONE : hitsFor(byDir, dir, (i) => outer[i]!(dir) !== undefined);
-    const named = hitsFor(byName, name, (i) => rules[i]!.matcher.matchesFileBasename(name));
+    const inDir =
+      dir === '' ? NONE : hitsFor(byDir, dir, dirRules, (i) => outer[i]!(dir) !== undefined);
+    const named = hitsFor(byName, name, allRules, (i) =>
+      rules[i]!.matcher.matchesFileBasename(name),
+    );
     if (inDir.length === 0 && named.length === 0 && fullPathRules.length === 0) continue;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;

@@ -162,14 +162,17 @@ class GlobGroup {
     return this.full.length > 0;
   }
 
-  /** True when a `**\/<segment>` glob matches this base name (memoised). */
-  testBasename(name: string): boolean {
+  /**
+   * True when a `**\/<segment>` glob matches this base name. Memoised unless `memo` is false
+   * (for a caller that memoises across several groups itself).
+   */
+  testBasename(name: string, memo = true): boolean {
     if (this.base.length === 0) return false;
-    let hit = this.baseMemo.get(name);
+    let hit = memo ? this.baseMemo.get(name) : undefined;
     if (hit === undefined) {
       const folded = this.caseSensitive ? name : name.toLowerCase();
       hit = this.base.some((a) => folded.includes(a.needle) && a.mm.match(name));
-      this.baseMemo.set(name, hit);
+      if (memo) this.baseMemo.set(name, hit);
     }
     return hit;
   }
@@ -251,7 +254,12 @@ export class PathMatcher {
    * files can memoise on the base name across several matchers.
    */
   matchesFileBasename(name: string): boolean {
-    return this.files.testBasename(name);
+    return this.files.testBasename(name, false);
+  }
+
+  /** True when the matcher has directory patterns (`dir/` forms). */
+  get hasDirPatterns(): boolean {
+    return !this.dirs.empty;
   }
 
   /** True when a file pattern that needs the whole path matches `path`. */
