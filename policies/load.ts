@@ -103,7 +103,7 @@ export function parseLayer(file: string, text: string): Layer {
   }
   const validate = getValidator();
   if (!validate(value)) {
-    throw new ConfigError(dedupe((validate.errors ?? []).map((e) => toProblem(e, file, doc, lines))));
+    throw new ConfigError(dedupe((validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => toProblem(e, file, doc, lines))));
   }
   return { file, doc, lines, value: value as Record<string, unknown> };
 }
@@ -238,7 +238,8 @@ function allowedKeys(e: ErrorObject): string | undefined {
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();
-  // oneOf/anyOf produce a cascade of errors for one mistake; keep the first per key and message.
+  // oneOf/anyOf produce a cascade of errors for one mistake (and `if` adds a "must match then/else"
+  // echo of the real error, filtered above); keep the first per key and message.
   return problems.filter((p) => {
     const k = `${p.key}|${p.message}`;
     if (seen.has(k)) return false;

@@ -338,8 +338,15 @@ async function loadChange(
   } catch (e) {
     throw new SnapshotError(`--base ${baseRef}: cannot find a merge base with HEAD (${(e as Error).message})`);
   }
-  const nameStatus = splitZ(await git(root, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
-  const numstat = splitZ(await git(root, ['diff', '--numstat', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
+  let nameStatus: string[];
+  let numstat: string[];
+  try {
+    nameStatus = splitZ(await git(root, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
+    numstat = splitZ(await git(root, ['diff', '--numstat', '-z', '-M', '--no-ext-diff', baseSha, 'HEAD']));
+  } catch (e) {
+    // e.g. a partial clone whose blobs are absent: say so plainly, never as an internal error.
+    throw new SnapshotError(`--base ${baseRef}: cannot diff ${baseSha.slice(0, 12)}...HEAD (${(e as Error).message})`);
+  }
   const counts = parseNumstat(numstat);
   const files: ChangedFile[] = [];
   for (let i = 0; i < nameStatus.length; ) {
