@@ -343,14 +343,33 @@ describe('odd and broken files', () => {
     ]);
   });
 
-  it('reports a workflow it cannot read (too large, symlink) as unreadable-file', async () => {
-    const fx = await repo({ '.github/workflows/huge.yml': `on: push\n# ${'x'.repeat(4096)}\n` });
+  it('reports a workflow it cannot read (binary, too large, symlink) as unreadable-file', async () => {
+    const fx = await repo({
+      '.github/workflows/huge.yml': `on: push\n# ${'x'.repeat(4096)}\n`,
+      '.github/workflows/binary.yml': new Uint8Array([0x6f, 0x6e, 0x3a, 0x00, 0xff, 0x0a]),
+    });
     await fx.symlink('.github/workflows/linked.yml', 'huge.yml');
     fx.commit('symlinked workflow');
     const findings = await run(fx, { maxReadBytes: 2048 });
-    expect(findings.map((f) => [f.ruleId, f.path, f.severity])).toEqual([
-      ['unreadable-file', '.github/workflows/huge.yml', 'error'],
-      ['unreadable-file', '.github/workflows/linked.yml', 'error'],
+    expect(findings.map((f) => [f.ruleId, f.path, f.severity, f.message])).toEqual([
+      [
+        'unreadable-file',
+        '.github/workflows/binary.yml',
+        'error',
+        '.github/workflows/binary.yml is binary',
+      ],
+      [
+        'unreadable-file',
+        '.github/workflows/huge.yml',
+        'error',
+        '.github/workflows/huge.yml is 4108 bytes, over the 2048-byte read limit',
+      ],
+      [
+        'unreadable-file',
+        '.github/workflows/linked.yml',
+        'error',
+        '.github/workflows/linked.yml is a symlink (to huge.yml); it is not followed',
+      ],
     ]);
   });
 });
