@@ -11,6 +11,7 @@
  * API at the PR head.
  * Branches (`push`, `schedule`, `workflow_dispatch`): the checkout, policy from its work tree.
  */
+import { readdir } from 'node:fs/promises';
 import type { ChangeSet, RepoSnapshot } from '../checks/snapshot.js';
 import type { ResolvedConfig } from '../policies/types.js';
 import { git } from '../snapshots/git.js';
@@ -71,6 +72,14 @@ type Evaluable = Exclude<Target, { kind: 'ignored' }>;
 export async function planEvaluation(deps: MainDeps, target: Evaluable): Promise<EvaluationPlan> {
   const { workspace } = deps;
   if (target.kind === 'ref') {
+    if (
+      !(await isGitCheckout(workspace)) &&
+      (await readdir(workspace).catch(() => [])).length === 0
+    ) {
+      throw new ActionError(
+        `the workspace ${workspace} is empty: add actions/checkout before this step (the checks run on the checkout)`,
+      );
+    }
     return {
       headSha: (await headOf(workspace)) ?? target.headSha,
       policySource: { kind: 'worktree', root: workspace },
@@ -99,7 +108,12 @@ export async function planEvaluation(deps: MainDeps, target: Evaluable): Promise
     const baseCheckout =
       (target.kind === 'pull-request' && target.baseCheckout) ||
       (target.kind === 'pull-request-activity' && target.trigger === 'issue_comment');
-    workspaceHoldsHead = !baseCheckout || (await headOf(workspace)) === pull.headSha;
+    // The checkout holds the change when HEAD is the PR head, or the merge commit GitHub made
+    // for a `pull_request` run (GITHUB_SHA); anything else (no checkout, the base branch, another
+    // ref) is read through the API at the PR head.
+    const head = (await isGitCheckout(workspace)) ? await headOf(workspace) : undefined;
+    workspaceHoldsHead =
+      head !== undefined && (head === pull.headSha || (!baseCheckout && head === deps.event.sha));
   }
   const baseLocal =
     (await isGitCheckout(workspace)) && (await hasCommit(workspace, change.baseSha));

@@ -24,14 +24,22 @@ export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name));
     if (inputs.token) core.setSecret(inputs.token);
+    let repo: ActionEvent['repo'];
+    try {
+      repo = context.repo;
+    } catch (e) {
+      throw new ActionError(
+        `the runner did not say which repository this is: ${(e as Error).message}`,
+      );
+    }
     const event: ActionEvent = {
       eventName: context.eventName ?? '',
       payload: (context.payload ?? {}) as Record<string, unknown>,
       sha: context.sha ?? '',
       ref: context.ref ?? '',
-      repo: context.repo,
+      repo,
       runUrl: context.runId
-        ? `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`
+        ? `${context.serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${context.runId}`
         : undefined,
     };
     const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd());

@@ -2,7 +2,7 @@
  * `mode: check` on branch events (push, workflow_dispatch), run as the runner runs the bundle:
  * exit code, outputs, job summary, annotations, report files, inputs, and configuration errors.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,6 +249,25 @@ describe('bad input and bad configuration', () => {
       expect(run.stdout).not.toContain('internal error');
     } finally {
       await fx.cleanup();
+    }
+  });
+
+  it('refuses to judge an empty workspace (no checkout step)', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'autopack-empty-'));
+    try {
+      const payload = await examplePayload('workflow_dispatch');
+      const run = await runAction({
+        eventName: 'workflow_dispatch',
+        payload,
+        workspace: empty,
+        sha: 'b'.repeat(40),
+        ref: 'refs/heads/main',
+        api,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('is empty: add actions/checkout before this step');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
     }
   });
 

@@ -324,3 +324,32 @@ describe('pull_request_target (the checkout holds the base branch)', () => {
     );
   });
 });
+
+describe('pull_request without a checkout', () => {
+  it('reads the pull request through the API rather than judging an empty workspace', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'autopack-empty-'));
+    try {
+      await withApi(
+        async (api) => {
+          const run = await runAction({
+            eventName: 'pull_request',
+            payload: await prPayload(smallBase, smallHead),
+            workspace: empty,
+            sha: smallHead,
+            ref: `refs/pull/${PR}/merge`,
+            api,
+          });
+          expect(run.code).toBe(1);
+          expect(run.summary).toContain('file content from the API at the head');
+          expect(run.annotations.find((a) => a.file === '.env')).toMatchObject({ level: 'error' });
+          // No checkout: the policy is read from the base commit through the contents API.
+          const policy = api.calls('GET', `/repos/${OWNER}/${REPO}/contents/.github/autopack.yml`);
+          expect(policy.map((r) => r.query.get('ref'))).toEqual([smallBase]);
+        },
+        () => ({ dir: small.dir, baseSha: smallBase, headSha: smallHead }),
+      );
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
