@@ -15,7 +15,7 @@ import type { ChangeSet } from '../snapshot.js';
 import { readCodeowners } from './codeowners.js';
 import { evaluateGovernance, type GovernanceEvaluation } from './evaluate.js';
 import { policyFromConfig, validateGovernanceSection, type GovernancePolicy } from './policy.js';
-import { renderGovernanceSummary } from './summary.js';
+import { renderGovernanceSummary, safe } from './summary.js';
 import type { GovernanceInput } from './types.js';
 import './types.js';
 
@@ -128,7 +128,7 @@ export function governanceOutcome(
     outcome: {
       findings: findingsOf(ev),
       conclusion: ev.conclusion,
-      summary: `**${ev.title}**\n\n${renderGovernanceSummary(ev, input.pullRequest)}`,
+      summary: `**${safe(ev.title)}**\n\n${renderGovernanceSummary(ev, input.pullRequest)}`,
       stats: {
         'rules triggered': ev.rules.length,
         'rules satisfied': ev.rules.filter((r) => r.satisfied).length,
@@ -149,6 +149,9 @@ export const governanceCheck: Check = {
     const issues = validateGovernanceSection(sectionOf(ctx.config, 'governance'));
     const problems = issues.map((i) => `governance.${i.path.join('.')}: ${i.message}`);
     const policy = policyFromConfig(ctx.config);
+    if (ctx.inputs.governanceSkip && !ctx.inputs.governance) {
+      return { findings: [], conclusion: 'skipped', summary: ctx.inputs.governanceSkip };
+    }
     let input = ctx.inputs.governance;
     if (!input) {
       const change = ctx.snapshot.change;

@@ -124,7 +124,7 @@ export function evaluateGovernance(
   opts: EvaluateOptions = {},
 ): GovernanceEvaluation {
   const pr = input.pullRequest;
-  const problems = [...(opts.problems ?? [])];
+  const problems = [...new Set([...(opts.problems ?? []), ...(input.problems ?? [])])];
   const notes: string[] = [...(input.eligibility.errors ?? [])];
   const codeowners = loadCodeowners(input.codeowners, policy, notes);
   const ledger = replayLedger({

@@ -4,9 +4,10 @@
  * matched files, approvals required and given, by whom, when, for which head, and exactly who
  * could still approve — then holds, approvals that no longer count (and why), rules whose
  * conditions did not hold, and commands never answered. Everything echoed is escaped and
- * redacted (checks/report/markdown.ts `mdEscape`).
+ * redacted, and no mention in it notifies anyone.
  */
-import { mdEscape } from '../report/markdown.js';
+import { mdCode } from '../report/markdown.js';
+import { redact } from '../redact.js';
 import type { GovernanceEvaluation, RuleResult } from './evaluate.js';
 import type { LedgerSource } from './ledger.js';
 import type { PullRequestFacts } from './types.js';
@@ -14,8 +15,24 @@ import type { PullRequestFacts } from './types.js';
 const MAX_FILES_PER_RULE = 8;
 const MAX_LIST = 20;
 
+/** A value (path, rule id, SHA) as one inline code span that survives any content. */
 function c(s: string): string {
-  return '`' + mdEscape(s).replace(/\\`/g, "'") + '`';
+  return mdCode(s);
+}
+
+/**
+ * Text safe inside a table cell or list item while keeping its inline code spans: redacted,
+ * HTML and table pipes escaped, one line, and `@name` broken with a zero-width space so the
+ * summary and the status comment never notify anyone (a team mention would page a whole team).
+ */
+export function safe(s: string): string {
+  return redact(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
 function short(sha: string): string {
@@ -50,21 +67,21 @@ function byCell(r: RuleResult): string {
   return r.counted
     .map(
       (a) =>
-        `@${mdEscape(a.by)} at ${when(a.at)} for ${c(short(a.head))} via ${mdEscape(a.via.join(', '))} (${sourceLink(a.source, a.recordUrl)})`,
+        `${safe('@' + a.by)} at ${when(a.at)} for ${c(short(a.head))} via ${safe(a.via.join(', '))} (${sourceLink(a.source, a.recordUrl)})`,
     )
     .join('<br>');
 }
 
 function couldCell(r: RuleResult): string {
   if (r.satisfied) return '—';
-  const people = r.candidates.logins.slice(0, MAX_LIST).map((l) => `@${mdEscape(l)}`);
+  const people = r.candidates.logins.slice(0, MAX_LIST).map((l) => `${safe('@' + l)}`);
   if (r.candidates.logins.length > MAX_LIST)
     people.push(`…and ${r.candidates.logins.length - MAX_LIST} more`);
-  const parts = [...people, ...r.candidates.groups.map(mdEscape)];
+  const parts = [...people, ...r.candidates.groups.map(safe)];
   const cell = parts.length
     ? parts.join(', ')
     : '**nobody** — no eligible approver exists; change the policy on the base branch or the approvers';
-  return `${cell}<br>${r.missing.map(mdEscape).join('<br>')}`;
+  return `${cell}<br>${r.missing.map(safe).join('<br>')}`;
 }
 
 /** Renders the explanation. `pr` gives the head and links. */
@@ -75,7 +92,7 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
       '**The governance policy has errors**; nothing can be approved until the base branch fixes them:',
       '',
     );
-    for (const p of ev.problems) out.push(`- ${mdEscape(p)}`);
+    for (const p of ev.problems) out.push(`- ${safe(p)}`);
     out.push('');
   }
   if (ev.rules.length === 0) {
@@ -89,7 +106,7 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
     );
     for (const r of ev.rules) {
       const mark = r.satisfied ? '✅' : '⏳';
-      const desc = r.rule.description ? `<br>${mdEscape(r.rule.description)}` : '';
+      const desc = r.rule.description ? `<br>${safe(r.rule.description)}` : '';
       out.push(
         `| ${mark} ${c(r.rule.id)}${desc} | ${filesCell(r)} | ${r.required} | ${r.counted.length} | ${byCell(r)} | ${couldCell(r)} |`,
       );
@@ -98,7 +115,7 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
   if (ev.holds.length) {
     out.push('', `**On hold** — \`/autopack unhold\` by an eligible approver lifts it:`);
     for (const h of ev.holds)
-      out.push(`- @${mdEscape(h.by)} at ${when(h.at)} (${sourceLink(h.source)})`);
+      out.push(`- ${safe('@' + h.by)} at ${when(h.at)} (${sourceLink(h.source)})`);
   }
   const uncounted = ev.rules.flatMap((r) => r.uncounted.map((u) => ({ rule: r.rule.id, ...u })));
   const dropped = ev.ledger.dropped;
@@ -110,12 +127,12 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
     );
     for (const u of uncounted.slice(0, MAX_LIST)) {
       out.push(
-        `- ${c(u.rule)}: @${mdEscape(u.by)} at ${when(u.at)} for ${c(short(u.head))} (${sourceLink(u.source)}): ${mdEscape(u.reason)}`,
+        `- ${c(u.rule)}: ${safe('@' + u.by)} at ${when(u.at)} for ${c(short(u.head))} (${sourceLink(u.source)}): ${safe(u.reason)}`,
       );
     }
     for (const d of dropped.slice(0, MAX_LIST)) {
       out.push(
-        `- ${d.rules.map(c).join(', ')}: @${mdEscape(d.by)} at ${when(d.at)} (${sourceLink(d.source)}): ${mdEscape(d.reason)}`,
+        `- ${d.rules.map(c).join(', ')}: ${safe('@' + d.by)} at ${when(d.at)} (${sourceLink(d.source)}): ${safe(d.reason)}`,
       );
     }
     out.push('', '</details>');
@@ -127,7 +144,7 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
       '',
     );
     for (const n of ev.notApplicable)
-      out.push(`- ${c(n.rule.id)} (${n.files.length} file(s)): ${mdEscape(n.reason)}`);
+      out.push(`- ${c(n.rule.id)} (${n.files.length} file(s)): ${safe(n.reason)}`);
     out.push('', '</details>');
   }
   if (ev.ledger.unanswered.length) {
@@ -137,13 +154,13 @@ export function renderGovernanceSummary(ev: GovernanceEvaluation, pr: PullReques
     );
     for (const u of ev.ledger.unanswered.slice(0, MAX_LIST)) {
       out.push(
-        `- @${mdEscape(u.author)}: ${u.verbs.map((v) => c(`/autopack ${v}`)).join(', ')}${u.url ? ` ([comment](${u.url}))` : ''}`,
+        `- ${safe('@' + u.author)}: ${u.verbs.map((v) => c(`/autopack ${v}`)).join(', ')}${u.url ? ` ([comment](${u.url}))` : ''}`,
       );
     }
   }
   if (ev.notes.length) {
     out.push('', '<details><summary>Notes</summary>', '');
-    for (const n of ev.notes.slice(0, MAX_LIST)) out.push(`- ${mdEscape(n)}`);
+    for (const n of ev.notes.slice(0, MAX_LIST)) out.push(`- ${safe(n)}`);
     out.push('', '</details>');
   }
   out.push(

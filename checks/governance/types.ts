@@ -118,12 +118,22 @@ export interface GovernanceInput {
   eligibility: EligibilityFacts;
   /** CODEOWNERS from the base branch, when a rule uses CODEOWNERS approvers. */
   codeowners?: CodeownersSource;
+  /**
+   * What the shell could not establish (an invalid base policy, a file list GitHub cut short):
+   * any entry makes the conclusion `failure` (fail closed).
+   */
+  problems?: readonly string[];
 }
 
 declare module '../model.js' {
   interface CheckInputs {
     /** Pull request facts, ledger and eligibility for the governance check (App and Action). */
     governance?: GovernanceInput;
+    /**
+     * Set by a shell when there is deliberately nothing for governance to judge (a push to the
+     * default branch: no pull request, no approvals): the check is `skipped` with this reason.
+     */
+    governanceSkip?: string;
   }
 }
 

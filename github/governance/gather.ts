@@ -11,6 +11,7 @@
  * already hold the pull request, the policy or the files (the App's evaluation) pass them in.
  */
 import { evaluateGovernance } from '../../checks/governance/evaluate.js';
+import { matchFiles, PathMatcher } from '../../checks/governance/paths.js';
 import {
   planCandidates,
   planEligibility,
@@ -116,17 +117,14 @@ export async function gatherGovernanceInput(opts: GatherOptions): Promise<Gather
   const reviewsP: Promise<PrReview[] | undefined> = policy.reviewApprovals
     ? listReviews(client, repo, pull.number)
     : Promise.resolve(undefined);
-  const codeownersP: Promise<CodeownersSource | undefined> = policy.rules.some(
-    (r) => r.approvers.codeowners,
-  )
-    ? readCodeownersAt(client, repo, baseSha)
-    : Promise.resolve(undefined);
-  const [{ files, complete }, comments, reviews, codeowners] = await Promise.all([
-    filesP,
-    commentsP,
-    reviewsP,
-    codeownersP,
-  ]);
+  const [{ files, complete }, comments, reviews] = await Promise.all([filesP, commentsP, reviewsP]);
+  // CODEOWNERS only when a rule that uses it is triggered by these files (up to 3 requests).
+  const needsOwners = policy.rules.some(
+    (r) => r.approvers.codeowners && matchFiles(new PathMatcher(r.paths), files).length > 0,
+  );
+  const codeowners: CodeownersSource | undefined = needsOwners
+    ? await readCodeownersAt(client, repo, baseSha)
+    : undefined;
   if (!complete) {
     problems.push(
       'the pull request changes more files than the GitHub API lists (3,000), so protected paths cannot all be seen; split the pull request',
@@ -149,6 +147,7 @@ export async function gatherGovernanceInput(opts: GatherOptions): Promise<Gather
     reviews,
     botLogin: opts.botLogin,
     codeowners,
+    problems,
   };
   const plan = planEligibility(policy, partial, opts.actors ?? []);
   let eligibility = await resolveEligibility(client, repo, plan);

@@ -20,15 +20,26 @@ import {
 } from '../../checks/governance/decide.js';
 import { evaluateGovernance, type GovernanceEvaluation } from '../../checks/governance/evaluate.js';
 import { bodyDigest } from '../../checks/governance/fingerprint.js';
-import { serializeRecord, type LedgerRecord } from '../../checks/governance/ledger.js';
+import {
+  serializeRecord,
+  trustedRecords,
+  type LedgerRecord,
+} from '../../checks/governance/ledger.js';
 import { planCandidates } from '../../checks/governance/plan.js';
 import { policyFromConfig, type GovernancePolicy } from '../../checks/governance/policy.js';
 import { renderGovernanceSummary } from '../../checks/governance/summary.js';
-import { key, type GovernanceInput, type PrComment } from '../../checks/governance/types.js';
+import {
+  key,
+  type GovernanceInput,
+  type PrComment,
+  type PullRequestFacts,
+} from '../../checks/governance/types.js';
 import type { CheckResult, Logger } from '../../checks/model.js';
 import type { ResolvedConfig } from '../../policies/types.js';
 import type { GitHubClient, RepoRef } from '../client.js';
 import { compareCommits } from '../compare.js';
+import { createCheckRun } from '../check-runs.js';
+import { redact } from '../../checks/redact.js';
 import { toGitHubAPIError } from '../errors.js';
 import {
   APPROVE_ACTION_ID,
@@ -36,7 +47,7 @@ import {
   publishGovernanceCheckRun,
   toCheckResult,
 } from './check-run.js';
-import { createIssueComment, toPrComment } from './comments.js';
+import { createIssueComment, listIssueComments, toPrComment } from './comments.js';
 import { resolveCandidates } from './eligibility.js';
 import { toChangedFile } from './files.js';
 import { gatherGovernanceInput, type GatheredGovernance } from './gather.js';
@@ -61,6 +72,7 @@ export interface GovernanceDeps {
     headSha: string,
     evaluation: GovernanceEvaluation,
     result: CheckResult,
+    pullRequest?: PullRequestFacts,
   ) => Promise<void>;
   now?: () => Date;
   logger?: Logger;
@@ -159,6 +171,18 @@ function reactionFor(decisions: Decision[]): Reaction {
   return decisions[0]?.reaction ?? 'eyes';
 }
 
+/**
+ * Breaks every `@mention` in a reply with a zero-width space except the person the reply
+ * answers: naming a team or an approver in a reason must never page them.
+ */
+export function quietMentions(text: string, keep?: string): string {
+  const k = keep?.toLowerCase();
+  return text.replace(
+    /@([A-Za-z0-9][A-Za-z0-9-]*(?:\[bot\])?(?:\/[A-Za-z0-9._-]+)?)/g,
+    (m, name: string) => (name.toLowerCase() === k ? m : `@\u200b${name}`),
+  );
+}
+
 /** Re-evaluates with the candidate listings when a rule still needs approvals. */
 async function finalEvaluation(
   client: GitHubClient,
@@ -182,21 +206,73 @@ async function finalEvaluation(
 async function publish(
   client: GitHubClient,
   repo: RepoRef,
-  headSha: string,
+  pr: PullRequestFacts,
   outcome: ReturnType<typeof governanceOutcome>,
   deps: GovernanceDeps,
 ): Promise<CheckResult['conclusion']> {
   const result = toCheckResult(outcome.outcome);
-  if (deps.publish) await deps.publish(client, repo, headSha, outcome.evaluation, result);
-  else await publishGovernanceCheckRun(client, repo, headSha, outcome.evaluation, result);
+  if (deps.publish) await deps.publish(client, repo, pr.headSha, outcome.evaluation, result, pr);
+  else await publishGovernanceCheckRun(client, repo, pr.headSha, outcome.evaluation, result);
   return result.conclusion;
+}
+
+/**
+ * Best effort after a failure midway (a reply written, the Check Run not): publish a `failure`
+ * Check Run on the head that says what failed, so a hold or a revoke is never left behind a
+ * stale green run. Never rejects.
+ */
+async function publishFailure(
+  client: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  error: unknown,
+  deps: GovernanceDeps,
+): Promise<void> {
+  const what = toGitHubAPIError(error).describe();
+  try {
+    await createCheckRun(client, repo, {
+      name: GOVERNANCE_CHECK_NAME,
+      head_sha: headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      output: {
+        title: 'Governance evaluation failed',
+        summary: redact(
+          `${what}\n\nNothing counts as approved until the evaluation completes: comment \`/autopack recheck\` to try again.`,
+        ),
+      },
+    });
+  } catch (e) {
+    deps.logger?.error(
+      `governance: could not publish the failure Check Run: ${toGitHubAPIError(e).message}`,
+    );
+  }
+}
+
+/** Runs `fn`; on failure publishes a failed Check Run on `headSha`, then rethrows. */
+async function failClosed<T>(
+  client: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  deps: GovernanceDeps,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    deps.logger?.error(
+      `governance: ${repo.owner}/${repo.repo}@${headSha.slice(0, 7)}: ${toGitHubAPIError(e).message}`,
+    );
+    await publishFailure(client, repo, headSha, e, deps);
+    throw e;
+  }
 }
 
 /**
  * Writes the answer to decided commands: reaction (when `reactTo` is a comment), one reply with
  * the records, the status comment, and the Check Run. Returns what was published.
  */
-async function respond(
+function respond(
   client: GitHubClient,
   repo: RepoRef,
   g: GatheredGovernance,
@@ -204,14 +280,32 @@ async function respond(
   deps: GovernanceDeps,
   reactTo?: number,
 ): Promise<HandleResult> {
-  const writes: Array<Promise<unknown>> = [];
-  if (reactTo !== undefined && decisions.length)
-    writes.push(addCommentReaction(client, repo, reactTo, reactionFor(decisions)));
+  return failClosed(client, repo, g.input.pullRequest.headSha, deps, () =>
+    respondInner(client, repo, g, decisions, deps, reactTo),
+  );
+}
+
+async function respondInner(
+  client: GitHubClient,
+  repo: RepoRef,
+  g: GatheredGovernance,
+  decisions: Decision[],
+  deps: GovernanceDeps,
+  reactTo?: number,
+): Promise<HandleResult> {
+  // Writes one after another: GitHub asks integrators not to send concurrent writes.
+  if (reactTo !== undefined && decisions.length) {
+    await addCommentReaction(client, repo, reactTo, reactionFor(decisions));
+  }
   const records = decisions.flatMap((d) => (d.record ? [d.record] : []));
-  const text = decisions
-    .map((d) => d.message)
-    .filter(Boolean)
-    .join('\n\n');
+  const actor = decisions.find((d) => d.record && 'by' in d.record)?.record;
+  const text = quietMentions(
+    decisions
+      .map((d) => d.message)
+      .filter(Boolean)
+      .join('\n\n'),
+    actor && 'by' in actor ? actor.by : undefined,
+  );
   let input = g.input;
   let reply: PrComment | undefined;
   if (text || records.length) {
@@ -222,12 +316,8 @@ async function respond(
       text || 'Recorded.',
       records.map(serializeRecord).join('\n'),
     );
-    input = {
-      ...input,
-      comments: [...input.comments, { ...reply, author: reply.author || deps.botLogin }],
-    };
+    input = { ...input, comments: [...input.comments, reply] };
   }
-  await Promise.all(writes);
   const wantsStatus = decisions.some((d) => d.status);
   const wantsPublish = decisions.some((d) => d.republish || (d.accepted && d.record));
   let conclusion: CheckResult['conclusion'] | undefined;
@@ -238,7 +328,7 @@ async function respond(
       await upsertStatusComment(client, repo, g.pull.number, fin.input.comments, deps.botLogin, md);
     }
     if (wantsPublish)
-      conclusion = await publish(client, repo, fin.input.pullRequest.headSha, fin.outcome, deps);
+      conclusion = await publish(client, repo, fin.input.pullRequest, fin.outcome, deps);
   }
   return { handled: true, decisions, conclusion, reply };
 }
@@ -251,17 +341,31 @@ async function respondVoid(
   v: { record: LedgerRecord; message: string },
   deps: GovernanceDeps,
 ): Promise<HandleResult> {
-  const reply = await createIssueComment(
-    client,
-    repo,
-    g.pull.number,
-    v.message,
-    serializeRecord(v.record),
+  return failClosed(client, repo, g.input.pullRequest.headSha, deps, async () => {
+    const reply = await createIssueComment(
+      client,
+      repo,
+      g.pull.number,
+      v.message, // names only the approver whose approval stopped counting
+      serializeRecord(v.record),
+    );
+    const input = { ...g.input, comments: [...g.input.comments, reply] };
+    const fin = await finalEvaluation(client, repo, g.policy, input, g.problems);
+    const conclusion = await publish(client, repo, fin.input.pullRequest, fin.outcome, deps);
+    return { handled: true, decisions: [], conclusion, reply };
+  });
+}
+
+/** True when a trusted record already answers that comment or review. */
+function answered(
+  comments: readonly PrComment[],
+  botLogin: string,
+  type: 'comment' | 'review',
+  id: number,
+): boolean {
+  return trustedRecords(comments, botLogin).some(
+    (t) => 'source' in t.record && t.record.source.type === type && t.record.source.id === id,
   );
-  const input = { ...g.input, comments: [...g.input.comments, reply] };
-  const fin = await finalEvaluation(client, repo, g.policy, input, g.problems);
-  const conclusion = await publish(client, repo, fin.input.pullRequest.headSha, fin.outcome, deps);
-  return { handled: true, decisions: [], conclusion, reply };
 }
 
 function isStateChanging(c: Command): boolean {
@@ -300,14 +404,15 @@ export async function handleComment(
     });
   if (payload.action === 'created') {
     if (commands.length === 0) return ignored('no command');
-    const g = await gather();
-    const listed = g.input.comments.find((x) => x.id === c.id);
+    // The ledger first: a redelivered webhook costs one listing and nothing else.
+    const comments = await listIssueComments(client, repo, payload.issue.number);
+    if (answered(comments, deps.botLogin, 'comment', c.id))
+      return ignored('already answered (redelivered webhook)');
+    const listed = comments.find((x) => x.id === c.id);
     if (!listed) return ignored('the comment no longer exists');
     if (listed.body !== c.body)
       return ignored('the comment was edited before it was read; the edit is handled separately');
-    const ev = evaluateGovernance(g.policy, g.input, { problems: g.problems });
-    if (ev.ledger.answeredComments.has(c.id))
-      return ignored('already answered (redelivered webhook)');
+    const g = await gather(comments);
     const origin: CommandOrigin = {
       login: c.author,
       type: c.authorType,
@@ -555,7 +660,7 @@ export async function handleMergeGroup(
     );
   }
   const outcome = governanceOutcome(g.policy, g.input, problems);
-  const conclusion = await publish(client, repo, mg.head_sha, outcome, deps);
+  const conclusion = await publish(client, repo, g.input.pullRequest, outcome, deps);
   return { handled: true, decisions: [], conclusion };
 }
 
@@ -577,6 +682,6 @@ export async function evaluateAndPublish(
     loadConfig: deps.loadConfig,
   });
   const outcome = governanceOutcome(g.policy, g.input, g.problems);
-  const conclusion = await publish(client, repo, g.input.pullRequest.headSha, outcome, deps);
+  const conclusion = await publish(client, repo, g.input.pullRequest, outcome, deps);
   return { conclusion, evaluation: outcome.evaluation };
 }

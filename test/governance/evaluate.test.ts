@@ -604,7 +604,10 @@ describe('commands', () => {
       'alice',
       '/autopack approve',
     );
-    const md = renderGovernanceSummary(evaluateGovernance(policy, r.inp), r.inp.pullRequest);
+    const md = renderGovernanceSummary(
+      evaluateGovernance(policy, r.inp),
+      r.inp.pullRequest,
+    ).replace(/\u200b/g, '');
     expect(md).toContain(
       '| Rule | Matched files | Required | Given | Approved by (when, head, how) | Could still approve |',
     );

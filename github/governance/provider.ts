@@ -1,0 +1,62 @@
+/**
+ * The governance input provider of an App evaluation (registered in app/providers.ts through
+ * app/governance.ts): for a pull request it gathers `inputs.governance` reusing what the
+ * evaluation already holds — the base-branch config and the snapshot's changed files — so only
+ * the pull request, its comments and the eligibility facts are requested. For anything that is
+ * not a pull request (a push to the default branch) it tells the check to skip, with the reason.
+ */
+import type { CheckInputs } from '../../checks/model.js';
+import type { RepoSnapshot } from '../../checks/snapshot.js';
+import type { ResolvedConfig } from '../../policies/types.js';
+import type { GitHubClient, RepoRef } from '../client.js';
+import { gatherGovernanceInput } from './gather.js';
+
+/** What the provider reads of an evaluation (a structural subset of app/providers.ts `EvaluationContext`). */
+export interface GovernanceProviderContext {
+  client: GitHubClient;
+  repo: RepoRef;
+  pullNumber?: number;
+  headSha: string;
+  baseSha?: string;
+  config: ResolvedConfig;
+  snapshot: RepoSnapshot;
+}
+
+/** The reason given when there is no pull request to judge. */
+export const NOT_A_PULL_REQUEST =
+  'Not a pull request: governance judges pull requests (and merge-queue groups), where approvals can be given. ' +
+  'Require pull requests for the default branch in its branch protection so protected paths cannot change without them.';
+
+/**
+ * Makes the provider. `botLogin` resolves the app's own login (ledger records are trusted only
+ * from it). Rejects with GitHubAPIError when the pull request or its comments cannot be read:
+ * the App then fails the governance Check Run (fail closed).
+ */
+export function createGovernanceInputProvider(botLogin: () => Promise<string>) {
+  return async (ctx: GovernanceProviderContext): Promise<Partial<CheckInputs>> => {
+    if (ctx.pullNumber === undefined) return { governanceSkip: NOT_A_PULL_REQUEST };
+    const change = ctx.snapshot.change;
+    // The evaluation's own head, base and files: for a merge group that is the group's commit
+    // judged against the ledger of the queued pull request; approvals bound with `any-push`
+    // still compare against the pull request's own head.
+    const g = await gatherGovernanceInput({
+      client: ctx.client,
+      repo: ctx.repo,
+      pullNumber: ctx.pullNumber,
+      botLogin: await botLogin(),
+      config: ctx.config,
+      ...(change
+        ? {
+            target: {
+              headSha: ctx.headSha,
+              baseSha: ctx.baseSha ?? change.baseSha,
+              baseRef: change.baseRef,
+              files: change.files,
+            },
+          }
+        : {}),
+    });
+    const input = g.input;
+    return { governance: input };
+  };
+}
