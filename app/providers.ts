@@ -7,6 +7,7 @@ import type { CheckId, CheckInputs } from '../checks/model.js';
 import type { RepoSnapshot } from '../checks/snapshot.js';
 import type { ResolvedConfig } from '../policies/types.js';
 import type { GitHubClient, RepoRef } from '../github/client.js';
+import { governanceInputProvider } from './governance.js';
 
 /** What an input provider is told about the evaluation. */
 export interface EvaluationContext {
@@ -27,4 +28,4 @@ export interface EvaluationContext {
 
 export type InputProvider = (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;
 
-export const inputProviders: InputProvider[] = [];
+export const inputProviders: InputProvider[] = [governanceInputProvider];
