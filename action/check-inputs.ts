@@ -27,6 +27,18 @@ export async function gatherCheckInputs(deps: MainDeps, ev: Evaluation): Promise
   const wanted = (id: string) =>
     deps.inputs.checks ? deps.inputs.checks.includes(id as never) : enabled(ev.config, id);
   const inputs: CheckInputs = {};
+  if (
+    wanted('governance') &&
+    ev.baseSha !== undefined &&
+    !ev.pull &&
+    ev.queuedPullNumber === undefined
+  ) {
+    // A merge group whose branch names no pull request: there is no ledger to judge it by, and
+    // "skipped" would pass a required check. Fail closed, as the App does.
+    throw new ActionError(
+      'cannot tell which pull request this merge group belongs to (its branch does not end in pr-<number>-<sha>), so governance cannot judge it',
+    );
+  }
   if (wanted('governance') && deps.client) {
     const provide = createGovernanceInputProvider(
       async () => deps.inputs.botLogin || DEFAULT_BOT_LOGIN,
@@ -36,7 +48,8 @@ export async function gatherCheckInputs(deps: MainDeps, ev: Evaluation): Promise
       await provide({
         client: deps.client,
         repo: deps.event.repo,
-        pullNumber: ev.pull?.number,
+        // A merge group is judged with the ledger of the pull request it queues, as the App does.
+        pullNumber: ev.pull?.number ?? ev.queuedPullNumber,
         headSha: ev.headSha,
         baseSha: ev.baseSha,
         config: ev.config,

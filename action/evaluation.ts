@@ -19,6 +19,7 @@ import { loadLocalSnapshot } from '../snapshots/local.js';
 import { hasCommit, loadPolicy, type PolicySource } from './config.js';
 import { branchName, type Target } from './event.js';
 import { ActionError, requireClient, type MainDeps } from './deps.js';
+import { mergeGroupPullNumber } from '../github/governance/handlers.js';
 import type { GitHubAPIError } from '../github/errors.js';
 import {
   describeSource,
@@ -43,6 +44,8 @@ export interface EvaluationPlan {
   baseSha?: string;
   /** The pull request, when evaluating one. */
   pull?: PullRequestInfo;
+  /** For a merge group: the queued pull request its branch names (its ledger judges the group). */
+  queuedPullNumber?: number;
   /** The policy: the base commit (git or API) for a change, the work tree for a branch. */
   policySource: PolicySource;
   /** True for a scheduled (or dispatched) run on the default branch: the drift-report job. */
@@ -91,11 +94,13 @@ export async function planEvaluation(deps: MainDeps, target: Evaluable): Promise
     };
   }
   let pull: PullRequestInfo | undefined;
+  let queuedPullNumber: number | undefined;
   let change: { baseRef: string; baseSha: string; headSha: string };
   let workspaceHoldsHead = true;
   let label: string;
   if (target.kind === 'merge-group') {
     change = target;
+    queuedPullNumber = mergeGroupPullNumber(target.headRef);
     label = `merge group into \`${target.baseRef}\``;
   } else {
     pull =
@@ -139,6 +144,7 @@ export async function planEvaluation(deps: MainDeps, target: Evaluable): Promise
     baseRef: change.baseRef,
     baseSha: change.baseSha,
     pull,
+    queuedPullNumber,
     policySource,
     driftJob: false,
     snapshotFrom: !workspaceHoldsHead ? 'api-head' : baseLocal ? 'git-change' : 'api-change',

@@ -46,6 +46,8 @@ export interface MergeGroupTarget {
   baseRef: string;
   baseSha: string;
   headSha: string;
+  /** The queue branch, e.g. `refs/heads/gh-readonly-queue/main/pr-104-<sha>` (names the queued PR). */
+  headRef: string;
 }
 
 /** A branch or tag state: a push, a schedule, a manual dispatch. */
@@ -128,6 +130,7 @@ export function resolveTarget(ev: ActionEvent): Target {
         baseRef: str(mg.base_ref, 'merge_group.base_ref').replace(/^refs\/heads\//, ''),
         baseSha: sha(mg.base_sha, 'merge_group.base_sha'),
         headSha: sha(mg.head_sha, 'merge_group.head_sha'),
+        headRef: str(mg.head_ref, 'merge_group.head_ref'),
       };
     }
     case 'push': {

@@ -101,6 +101,7 @@ describe('resolveTarget', () => {
       baseRef: 'main',
       baseSha: '380387fbc80638b734a49e1be1c4dfec1c01b33c',
       headSha: '2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d',
+      headRef: 'refs/heads/gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64',
     });
   });
 

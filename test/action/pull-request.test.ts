@@ -353,3 +353,57 @@ describe('pull_request without a checkout', () => {
     }
   });
 });
+
+describe('merge_group', () => {
+  it('judges the group with the ledger of the pull request its branch names, the change from git', async () => {
+    const mg = path.join(tmp, 'merge-group');
+    runGit(tmp, ['clone', '-q', `file://${small.dir}`, mg]);
+    runGit(mg, ['checkout', '-q', smallHead]);
+    const payload = await examplePayload('merge_group', 'checks_requested');
+    const group = payload.merge_group as Record<string, unknown>;
+    group.base_sha = smallBase;
+    group.head_sha = smallHead;
+    group.head_ref = `refs/heads/gh-readonly-queue/main/pr-${PR}-${smallBase}`;
+    payload.repository = {
+      ...(payload.repository as object),
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      owner: { login: OWNER },
+    };
+    await withApi(
+      async (api) => {
+        const run = await runAction({
+          eventName: 'merge_group',
+          payload,
+          workspace: mg,
+          sha: smallHead,
+          ref: String(group.head_ref),
+          api,
+        });
+        expect(run.code).toBe(1);
+        expect(run.summary).toContain('changed files from git');
+        // The group changes the always-protected config and the queued PR has no approval.
+        expect(run.report!.results.find((r) => r.checkId === 'governance')?.conclusion).toBe(
+          'action_required',
+        );
+        expect(api.calls('GET', `/repos/${OWNER}/${REPO}/issues/${PR}/comments`)).toHaveLength(1);
+        expect(api.calls('GET', /\/(compare|pulls\/\d+\/files)/)).toEqual([]);
+        // A queue branch that names no pull request fails closed instead of skipping governance.
+        group.head_ref = 'refs/heads/gh-readonly-queue/main/unknown';
+        const unknown = await runAction({
+          eventName: 'merge_group',
+          payload,
+          workspace: mg,
+          sha: smallHead,
+          ref: String(group.head_ref),
+          api,
+        });
+        expect(unknown.code).toBe(1);
+        expect(unknown.stdout).toContain(
+          'cannot tell which pull request this merge group belongs to',
+        );
+      },
+      () => ({ dir: small.dir, baseSha: smallBase, headSha: smallHead }),
+    );
+  });
+});
