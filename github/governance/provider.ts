@@ -20,6 +20,8 @@ export interface GovernanceProviderContext {
   baseSha?: string;
   config: ResolvedConfig;
   snapshot: RepoSnapshot;
+  /** The checks the evaluation runs; without `governance` among them nothing is requested. */
+  checks?: readonly string[];
 }
 
 /** The reason given when there is no pull request to judge. */
@@ -34,6 +36,7 @@ export const NOT_A_PULL_REQUEST =
  */
 export function createGovernanceInputProvider(botLogin: () => Promise<string>) {
   return async (ctx: GovernanceProviderContext): Promise<Partial<CheckInputs>> => {
+    if (ctx.checks && !ctx.checks.includes('governance')) return {};
     if (ctx.pullNumber === undefined) return { governanceSkip: NOT_A_PULL_REQUEST };
     const change = ctx.snapshot.change;
     // The evaluation's own head, base and files: for a merge group that is the group's commit

@@ -175,6 +175,7 @@ describe('the input provider and the Approve button', () => {
       baseSha: BASE_SHA,
       config,
       snapshot,
+      checks: ['governance' as const],
     };
     const provided = await governanceInputProvider(ctx);
     // The listings behind "who could still approve" run concurrently: compare as a set.
@@ -200,6 +201,8 @@ describe('the input provider and the Approve button', () => {
     expect(outcome.summary?.replace(/\u200b/g, '')).toMatch(/Could still approve[\s\S]*@dave/);
     const skip = await governanceInputProvider({ ...ctx, pullNumber: undefined });
     expect(skip).toEqual({ governanceSkip: expect.stringMatching(/^Not a pull request/) });
+    expect(pr.take()).toEqual([]);
+    expect(await governanceInputProvider({ ...ctx, checks: ['drift'] })).toEqual({});
     expect(pr.take()).toEqual([]);
     const skipped = await governanceCheck.run({
       snapshot,
