@@ -6,12 +6,14 @@ import type { Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { registerRender } from './render.js';
 import { registerBaseline } from './baseline.js';
+import { registerExplain } from './explain.js';
 
 type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
 const REGISTRARS: Register[] = [
   registerRender,
   registerBaseline,
+  registerExplain,
 ];
 
 /** Registers every extra verb. */
