@@ -29,7 +29,7 @@ import {
   type Evaluation,
   type EvaluationPlan,
 } from './evaluation.js';
-import { describeTarget, resolveTarget, type Target } from './event.js';
+import type { Target } from './event.js';
 import { runGovernanceMode } from './governance.js';
 import { failingSeverities } from './inputs.js';
 import {
@@ -41,12 +41,8 @@ import {
   writeReportFiles,
 } from './publish.js';
 
-/** Runs the step for the mode the inputs name. */
-export async function main(deps: MainDeps): Promise<MainResult> {
-  const target = resolveTarget(deps.event);
-  core.info(
-    `autopack: mode ${deps.inputs.mode}, ${deps.event.eventName} event, ${describeTarget(target)}`,
-  );
+/** Runs the step for the mode the inputs name, on what the event asks to evaluate (event.ts). */
+export async function main(deps: MainDeps, target: Target): Promise<MainResult> {
   if (target.kind === 'ignored') {
     setOutputs({ conclusion: 'skipped', findings: 0 });
     return {

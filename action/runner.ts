@@ -1,9 +1,13 @@
 /**
  * Reads what the runner hands the Action (inputs as `INPUT_*`, the event from
- * `GITHUB_EVENT_NAME` / `GITHUB_EVENT_PATH`, `GITHUB_WORKSPACE`, `RUNNER_TEMP`), builds the
- * API client for `GITHUB_API_URL`, runs {@link main}, and turns its result into the step's
- * status. An expected error (a bad input, an invalid config, an unusable event) fails the step
- * with its message only; nothing unknown turns green.
+ * `GITHUB_EVENT_NAME` / `GITHUB_EVENT_PATH`, `GITHUB_WORKSPACE`, `RUNNER_TEMP`), decides what the
+ * event asks to evaluate and says so (the step's first line of work), builds the API client for
+ * `GITHUB_API_URL`, runs main.ts, and turns its result into the step's status. An expected error
+ * (a bad input, an invalid config, an unusable event) fails the step with its message only;
+ * nothing unknown turns green.
+ *
+ * main.ts (the engine, the policy loader, the GitHub modules) is imported only after the first
+ * line: the bundle evaluates that code lazily, so the step starts working sooner.
  */
 import * as core from '@actions/core';
 import { context, getOctokit } from '@actions/github';
@@ -12,12 +16,13 @@ import path from 'node:path';
 import { redact } from '../checks/redact.js';
 import { GitHubAPIError } from '../github/errors.js';
 import { ConfigError } from '../policies/errors.js';
-import { SnapshotError } from '../snapshots/local.js';
-import { EventError, type ActionEvent } from './event.js';
+import { ActionError } from './deps.js';
+import { describeTarget, EventError, resolveTarget, type ActionEvent } from './event.js';
 import { InputError, parseInputs } from './inputs.js';
 import { actionsLogger } from './logger.js';
-import { ActionError } from './deps.js';
-import { main } from './main.js';
+
+/** Error names of the expected failures raised by the lazily loaded modules (no eager import for `instanceof`). */
+const EXPECTED_LAZY = new Set(['SnapshotError', 'BaselineRefreshError', 'UsageError']);
 
 /** Runs the Action once; sets `process.exitCode` (1 when the step fails) and never throws. */
 export async function run(): Promise<void> {
@@ -42,10 +47,14 @@ export async function run(): Promise<void> {
         ? `${context.serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${context.runId}`
         : undefined,
     };
+    const target = resolveTarget(event);
+    core.info(`autopack: mode ${inputs.mode}, ${event.eventName} event, ${describeTarget(target)}`);
     const workspace = path.resolve(process.env.GITHUB_WORKSPACE || process.cwd());
     const tempDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'autopack');
     const client = inputs.token ? getOctokit(inputs.token) : undefined;
-    const result = await main({ inputs, event, workspace, tempDir, client, logger: actionsLogger });
+    const { main } = await import('./main.js');
+    const deps = { inputs, event, workspace, tempDir, client, logger: actionsLogger };
+    const result = await main(deps, target);
     if (result.failed) core.setFailed(redact(result.message));
     else core.info(redact(result.message));
   } catch (e) {
@@ -58,8 +67,8 @@ export async function run(): Promise<void> {
       e instanceof InputError ||
       e instanceof ConfigError ||
       e instanceof EventError ||
-      e instanceof SnapshotError ||
-      e instanceof ActionError;
+      e instanceof ActionError ||
+      EXPECTED_LAZY.has(err?.name);
     core.setFailed(redact(expected ? err.message : `internal error: ${err.stack ?? String(e)}`));
   }
 }
