@@ -108,6 +108,11 @@ export interface AppCaches {
   comparisons: MemoryCache<Comparison>;
   /** Conditional-request answers (ETag and body), by route and parameters. */
   etags: ETagStore & { stats: CacheStats };
+  /**
+   * Archive downloads in flight, by `owner/repo`: a second cold head of the same repository waits
+   * for the first archive (which seeds most of its blobs) instead of downloading its own.
+   */
+  archives: Map<string, Promise<void>>;
 }
 
 /** Byte bounds of {@link createCaches}; each defaults to the value shown. */
@@ -158,6 +163,7 @@ export function createCaches(limits: CacheLimits = {}): AppCaches {
         n += (f.filename.length + (f.previous_filename?.length ?? 0)) * 2 + 160;
       return n;
     }),
+    archives: new Map(),
     etags: {
       stats: etagStats,
       get(key) {

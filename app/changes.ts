@@ -27,7 +27,7 @@ import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
 import { listPullRequestFiles, PULL_FILES_LIMIT } from '../github/pulls.js';
 import type { AppCaches } from './caches.js';
 import { readAtCommit } from './files.js';
-import { loadTree, readEntry } from './snapshot.js';
+import { loadTree, readEntry, type ArchivePrefetch } from './snapshot.js';
 
 /** Where the changed-file list came from. */
 export type ChangeSource = 'compare' | 'pull-files' | 'tree-diff';
@@ -54,6 +54,8 @@ export interface ChangeSetOptions {
   maxReadBytes: number;
   /** Read failures are recorded here (the evaluation then fails closed). */
   apiErrors: GitHubAPIError[];
+  /** The head's archive prefetcher, so unchanged files read "at the base" share it. */
+  prefetch?: ArchivePrefetch;
 }
 
 /** The change set and how its file list was obtained. */

@@ -57,7 +57,12 @@ import {
   type PublishOutcome,
 } from './publish.js';
 import type { JobControl } from './scheduler.js';
-import { DEFAULT_MAX_READ_BYTES, loadGitHubSnapshot, loadTree } from './snapshot.js';
+import {
+  ArchivePrefetch,
+  DEFAULT_MAX_READ_BYTES,
+  loadGitHubSnapshot,
+  loadTree,
+} from './snapshot.js';
 
 /** An installation client: a GitHubClient, with Octokit's hooks when available (request counting). */
 export type InstallationClient = GitHubClient & {
@@ -107,6 +112,8 @@ export interface EvaluationRecord {
   sinceFirstWebhookMs?: number;
   /** Time spent writing Check Runs (ms), paced by Probot's throttling. */
   publishMs?: number;
+  /** Files the head's archive seeded into the blob cache, when a cold head used one. */
+  archiveSeeded?: number;
   error?: string;
 }
 
@@ -125,6 +132,10 @@ export interface EvaluatorOptions {
   /** Give up on an evaluation after this long (ms, default 120,000): every run ends `timed_out`. */
   timeoutMs?: number;
   onEvaluated?(record: EvaluationRecord): void;
+}
+
+function comparisonKey(repo: RepoRef, base: string, head: string): string {
+  return `${repo.owner}/${repo.repo}@${base}...${head}`;
 }
 
 class DeadlineError extends Error {
@@ -185,6 +196,7 @@ export class Evaluator {
         sinceWebhookMs: record.sinceWebhookMs,
         sinceFirstWebhookMs: record.sinceFirstWebhookMs,
         publishMs: record.publishMs,
+        archiveSeeded: record.archiveSeeded,
         runs: record.runs,
       },
       `autopack: ${record.key} ${record.target.headSha?.slice(0, 7) ?? ''} ${record.outcome}`,
@@ -428,9 +440,8 @@ export class Evaluator {
       DEFAULT_MAX_READ_BYTES;
     const apiErrors: GitHubAPIError[] = [];
     // The comparison does not need the tree: start both at once.
-    const cmpKey = `${repo.owner}/${repo.repo}@${target.baseSha}...${headSha}`;
     const comparing = target.baseSha
-      ? caches.comparisons.getOrLoad(cmpKey, () =>
+      ? caches.comparisons.getOrLoad(comparisonKey(repo, target.baseSha, headSha), () =>
           compareCommits(client, repo, target.baseSha!, headSha),
         )
       : undefined;
@@ -439,6 +450,7 @@ export class Evaluator {
     if (control.superseded()) return 'superseded';
     // A failed comparison is not retried by loadChangeSet (it would ask twice): its error stands.
     if (comparing) await comparing;
+    const prefetch = new ArchivePrefetch(client, repo, headSha, headFiles, caches, maxReadBytes);
     let change;
     if (target.baseSha) {
       const loaded = await loadChangeSet({
@@ -453,6 +465,7 @@ export class Evaluator {
         headFiles,
         maxReadBytes,
         apiErrors,
+        prefetch,
       });
       change = loaded.change;
       record.changeSource = loaded.source;
@@ -466,6 +479,7 @@ export class Evaluator {
       change,
       apiErrors,
       files: headFiles,
+      prefetch,
     });
     const ctx: EvaluationContext = {
       client,
@@ -493,6 +507,7 @@ export class Evaluator {
         error: (m) => this.opts.log.error(redact(m)),
       },
     });
+    if (prefetch.stats.used) record.archiveSeeded = prefetch.stats.seeded;
     return { report, apiErrors };
   }
 

@@ -15,6 +15,7 @@ import { listCheckRunsInSuite } from '../github/check-runs.js';
 import type { GitHubClient } from '../github/client.js';
 import { toGitHubAPIError } from '../github/errors.js';
 import { createCaches, type AppCaches } from './caches.js';
+import { resolveConfig } from '../policies/load.js';
 import { loadBaseConfig } from './config.js';
 import type { AppDeps, ReevaluationRequest } from './deps.js';
 import { Evaluator, type EvaluationRecord, type InstallationClient } from './evaluate.js';
@@ -170,7 +171,19 @@ export function setupAutopack(app: Probot, options: AutopackAppOptions): Autopac
   });
 
   registerGovernance(app, deps);
+  warmUp(log);
   return { deps, scheduler, evaluator, probe };
+}
+
+/**
+ * Compiles the config schemas and resolves the built-in preset once at start-up (no I/O), so the
+ * first evaluation does not pay for it. A failure here is a packaging bug: logged, not fatal
+ * (evaluations then report it on their Check Runs).
+ */
+function warmUp(log: Probot['log']): void {
+  resolveConfig({ readFile: async () => undefined }).catch((e: unknown) =>
+    log.error(redact(`autopack: the built-in policy does not load: ${(e as Error).message}`)),
+  );
 }
 
 /**

@@ -5,6 +5,9 @@
  *   is completed by walking the subtrees), cached per commit.
  * - Content: read lazily, by blob SHA (`GET git/blobs/{sha}`), through the process-wide blob
  *   cache: a blob is fetched once per process, whatever pull request or installation asks.
+ *   A cold head (many files not cached, e.g. the first evaluation of a repository) switches to
+ *   ONE archive download (`GET tarball/{sha}`, see {@link ArchivePrefetch}) after a few misses,
+ *   instead of one request per file; every archived file is checked against its blob SHA.
  * - Change: for a pull request (or a push), the changed files with status and previous name,
  *   and `readBase` / `baseFiles` at the merge base (see app/changes.ts).
  *
@@ -14,6 +17,7 @@
  */
 import {
   FileIndex,
+  decodeContent,
   normalizeRepoPath,
   type ChangeSet,
   type FileContent,
@@ -23,6 +27,7 @@ import {
 } from '../checks/snapshot.js';
 import type { GitHubClient, RepoRef } from '../github/client.js';
 import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
+import { forEachArchiveFile, gitBlobSha } from '../github/tarball.js';
 import { getFullTree } from '../github/trees.js';
 import type { AppCaches } from './caches.js';
 import { readBlob } from './files.js';
@@ -34,6 +39,8 @@ export const DEFAULT_MAX_READ_BYTES = 4 * 1024 * 1024;
 export interface GitHubSnapshot extends RepoSnapshot {
   /** API failures met by `read` / `readBase` (the evaluation fails closed when not empty). */
   readonly apiErrors: GitHubAPIError[];
+  /** The head's archive prefetcher (undefined when archives are off). */
+  readonly prefetch?: ArchivePrefetch;
 }
 
 /**
@@ -64,9 +71,105 @@ export function loadTree(
   });
 }
 
+/** When a cold head switches to one archive download (see {@link ArchivePrefetch}). */
+export interface ArchivePolicy {
+  /** Blob misses tolerated before the archive is considered (default 8). */
+  afterMisses: number;
+  /** The archive is used only when the files still uncached total at most this (default 64 MiB). */
+  maxBytes: number;
+}
+
+/** The default {@link ArchivePolicy}. */
+export const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = { afterMisses: 8, maxBytes: 64 * 1024 * 1024 };
+
+/**
+ * Per snapshot: counts blob-cache misses; past `afterMisses`, when more than that many readable
+ * files of the head are still uncached (and they fit in `maxBytes` and in half the blob cache),
+ * downloads the head's archive once and seeds the blob cache with every file whose content hashes
+ * to its tree blob SHA. Reads waiting meanwhile are then served from the cache; anything the
+ * archive did not give (export-ignore, export-subst, symlinks, a failed download) falls back to
+ * `GET git/blobs/{sha}`. Cost: at most `afterMisses` blob requests plus one archive per cold head.
+ */
+export class ArchivePrefetch {
+  private misses = 0;
+  private loading?: Promise<void>;
+  /** What happened, for logs and tests. */
+  readonly stats = { used: false, seeded: 0, error: undefined as string | undefined };
+
+  constructor(
+    private readonly client: GitHubClient,
+    private readonly repo: RepoRef,
+    private readonly headSha: string,
+    private readonly files: readonly RepoFile[],
+    private readonly caches: AppCaches,
+    private readonly maxReadBytes: number,
+    private readonly policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
+  ) {}
+
+  /** Called before a blob-cache miss is fetched; resolves once a started archive has been read. */
+  async beforeMiss(): Promise<void> {
+    if (this.loading) return this.loading;
+    this.misses++;
+    if (this.misses <= this.policy.afterMisses) return;
+    const repoKey = `${this.repo.owner}/${this.repo.repo}`;
+    const other = this.caches.archives.get(repoKey);
+    if (other) {
+      // Another head of this repository is being archived: most of our blobs come with it.
+      this.loading = other;
+      await other;
+      this.loading = undefined;
+      this.misses = 0;
+      return;
+    }
+    const want = new Map<string, string>();
+    let bytes = 0;
+    for (const f of this.files) {
+      if (
+        f.kind !== 'file' ||
+        !f.blobSha ||
+        f.size > this.maxReadBytes ||
+        this.caches.blobs.has(f.blobSha)
+      )
+        continue;
+      want.set(f.path, f.blobSha);
+      bytes += f.size;
+    }
+    const budget = Math.min(this.policy.maxBytes, this.caches.blobs.maxBytes / 2);
+    if (want.size <= this.policy.afterMisses || bytes > budget) {
+      this.misses = Number.NEGATIVE_INFINITY; // not worth it for this head: never ask again
+      return;
+    }
+    this.stats.used = true;
+    const loading = forEachArchiveFile(
+      this.client,
+      this.repo,
+      this.headSha,
+      this.maxReadBytes,
+      ({ path, content }) => {
+        const sha = want.get(path);
+        if (!sha || this.caches.blobs.has(sha) || gitBlobSha(content) !== sha) return;
+        this.caches.blobs.set(sha, decodeContent(content));
+        this.stats.seeded++;
+      },
+    ).then(
+      () => undefined,
+      (e: unknown) => {
+        this.stats.error = (e as Error).message; // blobs are then read one by one
+      },
+    );
+    this.loading = loading;
+    this.caches.archives.set(repoKey, loading);
+    void loading.finally(() => {
+      if (this.caches.archives.get(repoKey) === loading) this.caches.archives.delete(repoKey);
+    });
+    return loading;
+  }
+}
+
 /**
  * Reads one tree entry's content through the blob cache, honouring `maxReadBytes`. API failures
- * are pushed to `errors` and answered as `unreadable`.
+ * are pushed to `errors` and answered as `unreadable`. With `prefetch`, a miss may first wait for
+ * the head's archive (see {@link ArchivePrefetch}).
  */
 export async function readEntry(
   client: GitHubClient,
@@ -75,6 +178,7 @@ export async function readEntry(
   caches: AppCaches,
   maxReadBytes: number,
   errors: GitHubAPIError[],
+  prefetch?: ArchivePrefetch,
 ): Promise<FileContent> {
   if (!entry) return { kind: 'missing' };
   if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
@@ -82,6 +186,8 @@ export async function readEntry(
   if (entry.kind === 'file' && entry.size > maxReadBytes) {
     return { kind: 'too-large', size: entry.size, limit: maxReadBytes };
   }
+  if (prefetch && entry.kind === 'file' && !caches.blobs.has(entry.blobSha))
+    await prefetch.beforeMiss();
   try {
     const c = await readBlob(client, repo, entry.blobSha, caches);
     if (entry.kind === 'symlink') {
@@ -164,6 +270,10 @@ export interface GitHubSnapshotOptions {
   apiErrors?: GitHubAPIError[];
   /** The head tree when the caller already loaded it. */
   files?: readonly RepoFile[];
+  /** When to switch a cold head to one archive download (default {@link DEFAULT_ARCHIVE_POLICY}; null: never). */
+  archive?: ArchivePolicy | null;
+  /** The head's prefetcher, when the caller made it (shared with the change set's reads). */
+  prefetch?: ArchivePrefetch;
 }
 
 /** Builds the snapshot of `headSha`. Rejects with GitHubAPIError when the tree cannot be read. */
@@ -174,6 +284,19 @@ export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<G
   const index = new FileIndex(files);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const apiErrors = opts.apiErrors ?? [];
+  const prefetch =
+    opts.prefetch ??
+    (opts.archive === null
+      ? undefined
+      : new ArchivePrefetch(
+          client,
+          repo,
+          opts.headSha,
+          files,
+          caches,
+          maxReadBytes,
+          opts.archive ?? DEFAULT_ARCHIVE_POLICY,
+        ));
   const problems = await symlinkProblems(opts, files, caches, apiErrors);
   return {
     source: `github:${repo.owner}/${repo.repo}@${opts.headSha}`,
@@ -183,8 +306,9 @@ export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<G
     change: opts.change,
     maxReadBytes,
     apiErrors,
+    prefetch,
     hasFile: (p) => index.hasFile(p),
     hasDir: (d) => index.hasDir(d),
-    read: (p) => readEntry(client, repo, byPath.get(p), caches, maxReadBytes, apiErrors),
+    read: (p) => readEntry(client, repo, byPath.get(p), caches, maxReadBytes, apiErrors, prefetch),
   };
 }

@@ -17,6 +17,7 @@ import {
   lines,
   nockToken,
   record,
+  unmatched,
   type FakeCommit,
   type Served,
 } from './helpers.js';
@@ -126,6 +127,7 @@ describe('App: pull request evaluation', () => {
     nock.cleanAll();
     nock.enableNetConnect();
     restore();
+    expect(unmatched).toEqual([]);
   });
 
   it('pull_request.opened: reads what the checks need once, writes each Check Run once, completed', async () => {

@@ -18,6 +18,7 @@ import {
   lines,
   nockToken,
   record,
+  unmatched,
   type Served,
 } from './helpers.js';
 
@@ -73,6 +74,7 @@ describe('App: event routing', () => {
     nock.cleanAll();
     nock.enableNetConnect();
     restore();
+    expect(unmatched).toEqual([]);
   });
 
   it('push to the default branch evaluates the new head; the policy comes from the commit before the push', async () => {

@@ -3,7 +3,9 @@
  * (Probot + nock, retry/throttle off), annotation batching and caps, large pull requests,
  * truncated trees, the process-wide blob cache and conditional requests.
  */
+import { gzipSync } from 'node:zlib';
 import nock from 'nock';
+import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Check, Finding } from '../../checks/model.js';
 import { createCaches } from '../../app/caches.js';
@@ -18,6 +20,7 @@ import {
   isolateProviders,
   nockToken,
   record,
+  unmatched,
   type FakeCommit,
   type Served,
 } from './helpers.js';
@@ -90,6 +93,7 @@ describe('App: failing closed', () => {
     nock.cleanAll();
     nock.enableNetConnect();
     restore();
+    expect(unmatched).toEqual([]);
   });
 
   it('a GitHub error while reading the tree fails every Check Run, saying what failed and how to re-run', async () => {
@@ -286,6 +290,7 @@ describe('App: large changes, big trees, shared caches', () => {
     nock.cleanAll();
     nock.enableNetConnect();
     restore();
+    expect(unmatched).toEqual([]);
   });
 
   /** A check that reports how many files the change has, so the test can see them. */
@@ -530,5 +535,48 @@ describe('App: large changes, big trees, shared caches', () => {
     ]);
     // The forced re-evaluation supersedes the annotated run with a new one (annotations cannot be removed).
     expect(writes(served).map((w) => w.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('a cold head switches to one archive download after a few blob misses; archived files are checked by blob SHA', async () => {
+    const t = await createTestApp({ checks: [TEST_CHECKS[1]!] });
+    const docs: Record<string, string> = {};
+    for (let i = 0; i < 40; i++)
+      docs[`docs/page-${String(i).padStart(2, '0')}.md`] =
+        `# Page ${i}\n${i === 30 ? 'FIXME here\n' : ''}`;
+    const cold = commit(docs);
+    // The archive holds every file, but one rewritten (as export-subst would): it must not be trusted.
+    const tampered = 'docs/page-35.md';
+    const tar = pack();
+    const chunks: Buffer[] = [];
+    tar.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const ended = new Promise((r) => tar.on('end', r));
+    for (const e of cold.tree) {
+      const text = e.path === tampered ? 'rewritten by export-subst\n' : cold.blobs.get(e.sha)!;
+      tar.entry({ name: `Codertocat-Hello-World-ec26c3e/${e.path}` }, Buffer.from(text));
+    }
+    tar.finalize();
+    await ended;
+    mockStart(scope);
+    mockTreeAndCompare(scope, cold);
+    const order = [...cold.tree].sort((a, b) => (a.path < b.path ? -1 : 1));
+    for (const e of order.slice(0, 8))
+      scope.get(`${R}/git/blobs/${e.sha}`).reply(200, blobBody(cold.blobs.get(e.sha)!, e.sha));
+    scope
+      .get(`${R}/tarball/${HEAD}`)
+      .reply(200, gzipSync(Buffer.concat(chunks)), { 'content-type': 'application/x-gzip' });
+    const t35 = cold.shaOf(tampered);
+    scope.get(`${R}/git/blobs/${t35}`).reply(200, blobBody(cold.blobs.get(t35)!, t35));
+    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    await t.deliver('pull_request', example('pull_request', 'opened'));
+    expect(scope.isDone()).toBe(true);
+    expect(served.filter((x) => x.path.includes('/git/blobs/'))).toHaveLength(9);
+    expect(served.filter((x) => x.path.includes('/tarball/'))).toHaveLength(1);
+    const [b] = writes(served).map((w) => w.body);
+    expect(
+      b.output.annotations.map((a: { path: string; start_line: number }) => [a.path, a.start_line]),
+    ).toEqual([['docs/page-30.md', 2]]);
+    expect(t.records[0]!.archiveSeeded).toBe(31);
   });
 });

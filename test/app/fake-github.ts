@@ -6,10 +6,12 @@
  * commits, records every request, and keeps the Check Runs written to it, as GitHub would
  * (annotations appended on update). Conditional requests answer 304 on a matching ETag.
  *
- * Plain Node (no dependency) so that bench/app-burst.mjs can bundle it.
+ * Plain Node plus tar-stream (for archives), so that bench/app-burst.mjs can bundle it.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 
 /** The git blob SHA of some content (`sha1("blob <len>\0" + content)`). */
 export function gitBlobSha(content: Buffer): string {
@@ -83,6 +85,8 @@ export class FakeGitHub {
   private readonly parents = new Map<string, string>();
   private readonly pulls = new Map<string, PullState>();
   private readonly blobs = new Map<string, Buffer>();
+  /** Blob of each text seen, so commits sharing files share buffers (and hashing is done once). */
+  private readonly byText = new Map<string, FakeFile>();
   private server?: Server;
   private nextRunId = 1000;
   private waiters: Array<() => void> = [];
@@ -106,10 +110,14 @@ export class FakeGitHub {
   ): void {
     const tree = new Map<string, FakeFile>();
     for (const [path, body] of Object.entries(files)) {
-      const content = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      const blob = gitBlobSha(content);
-      this.blobs.set(blob, content);
-      tree.set(path, { sha: blob, mode: '100644', content });
+      let file = typeof body === 'string' ? this.byText.get(body) : undefined;
+      if (!file) {
+        const content = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+        file = { sha: gitBlobSha(content), mode: '100644', content };
+        this.blobs.set(file.sha, content);
+        if (typeof body === 'string') this.byText.set(body, file);
+      }
+      tree.set(path, file);
     }
     this.commits.set(`${repo}@${sha}`, tree);
     if (parent) this.parents.set(`${repo}@${sha}`, parent);
@@ -217,6 +225,22 @@ export class FakeGitHub {
     };
 
     let m: RegExpExecArray | null;
+    if (
+      method === 'GET' &&
+      (m = /^\/_codeload\/([^/]+)\/([^/]+)\/tar\.gz\/([0-9a-f]+)$/.exec(path))
+    ) {
+      const archive = await this.archive(`${m[1]}/${m[2]}`, m[3]!);
+      if (!archive) return send(404, { message: 'Not Found' });
+      rec.status = 200;
+      res
+        .writeHead(200, {
+          'content-type': 'application/x-gzip',
+          'content-length': String(archive.length),
+        })
+        .end(archive);
+      this.notify();
+      return;
+    }
     if (method === 'POST' && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       if (!/^Bearer /i.test(String(req.headers.authorization ?? '')))
         return send(401, { message: 'JWT required' });
@@ -253,6 +277,11 @@ export class FakeGitHub {
     }
     if (method === 'GET' && (m = /^\/git\/trees\/([0-9a-f]+)$/.exec(rest))) {
       return this.tree(repo, m[1]!, query.recursive === '1', send);
+    }
+    if (method === 'GET' && (m = /^\/tarball\/([0-9a-f]+)$/.exec(rest))) {
+      if (!this.commits.has(`${repo}@${m[1]}`)) return send(404, { message: 'Not Found' });
+      const host = req.headers.host ?? '127.0.0.1';
+      return send(302, {}, { location: `http://${host}/_codeload/${repo}/tar.gz/${m[1]}` });
     }
     if (method === 'GET' && (m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
       const content = this.blobs.get(m[1]!);
@@ -435,6 +464,31 @@ export class FakeGitHub {
     const limit = this.opts.treeEntryLimit ?? 100_000;
     const truncated = recursive && entries.length > limit;
     send(200, { sha, truncated, tree: truncated ? entries.slice(0, limit) : entries });
+  }
+
+  private readonly archives = new Map<string, Buffer>();
+
+  /** The gzip'd tar GitHub's codeload serves for a commit (files under `<owner>-<repo>-<sha7>/`). */
+  private async archive(repo: string, sha: string): Promise<Buffer | undefined> {
+    const key = `${repo}@${sha}`;
+    const files = this.commits.get(key);
+    if (!files) return undefined;
+    const cached = this.archives.get(key);
+    if (cached) return cached;
+    const top = `${repo.replace('/', '-')}-${sha.slice(0, 7)}/`;
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const ended = new Promise<void>((resolve) => p.on('end', () => resolve()));
+    p.entry({ name: top, type: 'directory' });
+    for (const [path, f] of files) p.entry({ name: top + path, size: f.content.length }, f.content);
+    p.finalize();
+    await ended;
+    const gz = gzipSync(Buffer.concat(chunks));
+    this.archives.set(key, gz);
+    return gz;
   }
 
   private readonly subtrees = new Map<string, { commit: string; prefix: string }>();

@@ -116,8 +116,18 @@ export interface Served {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Records every request of a nock scope, in order. */
+/** Requests nock could not match (a test expecting exact requests asserts this stays empty). */
+export const unmatched: string[] = [];
+nock.emitter.on(
+  'no match',
+  (req: { method?: string; url?: string; path?: string; href?: string }) => {
+    unmatched.push(`${req.method ?? '?'} ${req.url ?? req.href ?? req.path ?? '?'}`);
+  },
+);
+
+/** Records every request of a nock scope, in order (and clears {@link unmatched}). */
 export function record(scope: nock.Scope): Served[] {
+  unmatched.length = 0;
   const served: Served[] = [];
   // nock 15 emits the intercepted fetch Request (url, method, headers) and the body text.
   scope.on('request', (req: Request, _interceptor: unknown, body: string) => {

@@ -1,0 +1,85 @@
+/**
+ * A repository's files at a commit in ONE request. Source: GitHub REST API, "Download a
+ * repository archive (tar)" (`GET /repos/{owner}/{repo}/tarball/{ref}`): a 302 to codeload,
+ * which serves a gzip'd tar whose entries sit under one top directory
+ * (`<owner>-<repo>-<short sha>/`). Archives honour `.gitattributes` (`export-ignore` drops files,
+ * `export-subst` rewrites them), so callers must check each file against its blob SHA before
+ * trusting it (see {@link gitBlobSha}).
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import type { GitHubClient, RepoRef } from './client.js';
+import { callGitHub } from './errors.js';
+
+/** The git blob SHA of some content: `sha1("blob <length>\0" + content)`. */
+export function gitBlobSha(content: Uint8Array): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/** One regular file of the archive (symlinks and directories are skipped). */
+export interface ArchiveFile {
+  /** Repository-relative path (the archive's top directory removed). */
+  path: string;
+  content: Buffer;
+}
+
+/**
+ * Downloads the archive of `ref` and calls `onFile` for every regular file no larger than
+ * `maxFileBytes` (larger ones are skipped without being buffered). Resolves the number of files
+ * seen. Rejects with GitHubAPIError when the download fails, or an Error for a corrupt archive.
+ */
+export async function forEachArchiveFile(
+  client: GitHubClient,
+  repo: RepoRef,
+  ref: string,
+  maxFileBytes: number,
+  onFile: (file: ArchiveFile) => void,
+): Promise<number> {
+  const path = `/repos/${repo.owner}/${repo.repo}/tarball/${ref}`;
+  const res = await callGitHub('GET', path, () =>
+    client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
+      owner: repo.owner,
+      repo: repo.repo,
+      ref,
+    }),
+  );
+  const data = res.data as unknown;
+  const bytes =
+    data instanceof ArrayBuffer
+      ? Buffer.from(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : typeof data === 'string'
+          ? Buffer.from(data, 'binary')
+          : undefined;
+  if (!bytes) throw new Error(`GET ${path}: the archive body is not binary`);
+  let count = 0;
+  const ex = extract();
+  const done = (async () => {
+    for await (const entry of ex) {
+      const h = entry.header;
+      const slash = h.name.indexOf('/');
+      const rel = slash >= 0 ? h.name.slice(slash + 1) : '';
+      if (
+        (h.type === 'file' || h.type === 'contiguous-file') &&
+        rel &&
+        (h.size ?? 0) <= maxFileBytes
+      ) {
+        const chunks: Buffer[] = [];
+        for await (const c of entry) chunks.push(c as Buffer);
+        count++;
+        onFile({ path: rel, content: Buffer.concat(chunks) });
+      } else {
+        entry.resume();
+      }
+    }
+  })();
+  Readable.from([bytes])
+    .pipe(createGunzip())
+    .on('error', (e) => ex.destroy(e))
+    .pipe(ex);
+  await done;
+  return count;
+}
