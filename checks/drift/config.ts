@@ -64,6 +64,7 @@ export interface LinksSection {
   ignore?: string[];
   'host-relative-files'?: string[];
   sites?: Record<string, SiteSection>;
+  'auto-sites'?: boolean;
 }
 
 export interface RegistrySection {
@@ -275,6 +276,8 @@ export interface CompiledLinks {
   ignore: UserRegex[];
   hostRelative: FileSelector;
   sites: CompiledSite[];
+  /** Detect VitePress and Docusaurus sites from their config files. */
+  autoSites: boolean;
 }
 
 export interface CompiledRegistry {
@@ -403,6 +406,7 @@ export function compileDrift(section: DriftSection): CompiledDrift {
         [],
         true,
       ),
+      autoSites: ln!['auto-sites'] !== false,
       sites: Object.entries(ln!.sites ?? {}).map(([name, s]) => ({
         name,
         selector: new FileSelector(s.files),

@@ -126,8 +126,12 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     );
   }
 
+  const sites = links?.siteRoots ?? [];
   return {
     findings: findings.sort(byPlace),
+    summary: sites.length
+      ? `Links in documentation sites follow the site's routing: ${sites.map((x) => `\`${x}\``).join(', ')} (links.sites, links.auto-sites).`
+      : undefined,
     stats: {
       'files-selected': selected.length,
       'files-read': pass.stats.read,

@@ -24,7 +24,7 @@
 import type { Finding, Severity } from '../model.js';
 import type { RepoFile, RepoSnapshot } from '../snapshot.js';
 import type { CompiledLinks, CompiledSite } from './config.js';
-import { readPass, type SkippedFile } from './files.js';
+import { FileSelector, readPass, type SkippedFile } from './files.js';
 import { parseMarkdown, type MdDoc, type MdLink } from './markdown.js';
 import { testRegex } from './regex.js';
 import { makeFinding, RULE } from './rules.js';
@@ -99,11 +99,21 @@ export class LinkChecker {
     'anchor-targets-parsed': 0,
   };
 
+  /** The declared sites, then the detected ones (see {@link detectSites}). */
+  private readonly sites: CompiledSite[];
+
   constructor(
     private readonly snapshot: RepoSnapshot,
     private readonly tree: TreeIndex,
     readonly cfg: CompiledLinks,
-  ) {}
+  ) {
+    this.sites = [...cfg.sites, ...(cfg.autoSites ? detectSites(snapshot, cfg.sites) : [])];
+  }
+
+  /** `name:root` of each site in effect (declared and detected), for the run summary. */
+  get siteRoots(): string[] {
+    return this.sites.map((s) => `${s.name}:${s.root || '.'}`);
+  }
 
   /** Records a parsed Markdown file's anchors (any parsed file may be a link target). */
   addAnchors(path: string, doc: MdDoc): void {
@@ -113,7 +123,7 @@ export class LinkChecker {
 
   /** Records the `permalink:` of a site file (front matter), for sites that resolve them. */
   addFile(path: string, text: string): void {
-    for (const site of this.cfg.sites) {
+    for (const site of this.sites) {
       if (!site.permalinks || !site.selector.matches(path)) continue;
       const link = frontMatterPermalink(text);
       if (link === undefined) continue;
@@ -200,7 +210,7 @@ export class LinkChecker {
         anchorTarget: source,
         fragment: raw.slice(1),
         query: '',
-        site: this.cfg.sites.find((s) => s.selector.matches(source)),
+        site: this.sites.find((s) => s.selector.matches(source)),
       };
     }
     if (SCHEME.test(raw) || raw.startsWith('//')) return { kind: 'skip', reason: 'external' };
@@ -211,7 +221,7 @@ export class LinkChecker {
     const query = q === -1 ? '' : rest.slice(q + 1);
     if (q !== -1) rest = rest.slice(0, q);
     const path = decodePath(rest);
-    const site = this.cfg.sites.find((s) => s.selector.matches(source));
+    const site = this.sites.find((s) => s.selector.matches(source));
     const rooted = path.startsWith('/');
     if (rooted && !site && this.cfg.hostRelative.matches(source))
       return { kind: 'skip', reason: 'host-relative' };
@@ -351,6 +361,41 @@ export class LinkChecker {
       properties: { url: a.link.url, target: a.target, anchor: fragment },
     });
   }
+}
+
+const VITEPRESS = /^(?:(.*)\/)?\.vitepress\/config\.[cm]?[jt]s$/;
+const DOCUSAURUS = /^(?:(.*)\/)?docusaurus\.config\.[cm]?[jt]s$/;
+
+/**
+ * Documentation sites recognised by their config file, for directories no declared site
+ * covers: VitePress (`<dir>/.vitepress/config.*`: pages in `<dir>`, static files in
+ * `<dir>/public`) and Docusaurus (`<dir>/docusaurus.config.*`: routes from `<dir>`, static
+ * files in `<dir>/static`). Their `/`-rooted links follow the site's routing.
+ */
+export function detectSites(
+  snapshot: RepoSnapshot,
+  declared: readonly CompiledSite[],
+): CompiledSite[] {
+  const out: CompiledSite[] = [];
+  for (const f of snapshot.files) {
+    const vp = VITEPRESS.exec(f.path);
+    const du = vp ? undefined : DOCUSAURUS.exec(f.path);
+    if (!vp && !du) continue;
+    const dir = (vp ?? du)![1] ?? '';
+    const probe = dir ? `${dir}/index.md` : 'index.md';
+    if (declared.some((s) => s.selector.matches(probe)) || out.some((s) => s.root === dir))
+      continue;
+    out.push({
+      name: `${vp ? 'vitepress' : 'docusaurus'}(${dir || '.'})`,
+      selector: new FileSelector([dir ? `${dir}/**` : '**']),
+      root: dir,
+      public: [dir ? `${dir}/${vp ? 'public' : 'static'}` : vp ? 'public' : 'static'],
+      extensions: vp ? ['.md'] : ['.md', '.mdx'],
+      index: vp ? ['index.md'] : ['index.md', 'index.mdx', 'README.md'],
+      permalinks: false,
+    });
+  }
+  return out;
 }
 
 /** Fragments that need no anchor lookup: empty, `top`, and `#L..` with `?plain=1`. */

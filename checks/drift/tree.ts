@@ -54,11 +54,13 @@ export class TreeIndex {
     if (!this.lower) {
       this.lower = new Map();
       for (const f of this.snapshot.files) {
-        const parts = f.path.split('/');
-        for (let i = 1; i <= parts.length; i++) {
-          const p = parts.slice(0, i).join('/');
-          const k = p.toLowerCase();
-          if (!this.lower.has(k)) this.lower.set(k, p);
+        const p = f.path;
+        const lp = p.toLowerCase();
+        if (!this.lower.has(lp)) this.lower.set(lp, p);
+        for (let i = p.indexOf('/'); i !== -1; i = p.indexOf('/', i + 1)) {
+          const d = p.slice(0, i);
+          const k = d.toLowerCase();
+          if (!this.lower.has(k)) this.lower.set(k, d);
         }
       }
     }

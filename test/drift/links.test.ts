@@ -158,6 +158,33 @@ describe('relative links', () => {
   });
 });
 
+describe('detected documentation sites', () => {
+  it('follows VitePress routing in a directory with .vitepress/config, GitHub routing elsewhere', async () => {
+    const files = {
+      'docs/.vitepress/config.ts': 'export default {};\n',
+      'docs/guide/index.md':
+        '# Guide\n\n[cfg](/config/#server-port) [logo](/logo.svg) [bad](/guide/nope)\n',
+      'docs/config/index.md': '# Config\n\n## server.port\n',
+      'docs/public/logo.svg': '<svg/>\n',
+      'README.md': '[site route](/config/) [file](docs/config/index.md#serverport)\n',
+    };
+    const auto = await driftRepo(files, LINKS_ONLY);
+    expect(auto.of('broken-link').map((f) => `${f.path} ${f.properties?.url}`)).toEqual([
+      'README.md /config/',
+      'docs/guide/index.md /guide/nope',
+    ]);
+    expect(auto.of('broken-anchor')).toEqual([]);
+    expect(auto.outcome.summary).toContain('vitepress(docs):docs');
+    const off = await driftRepo(files, `${LINKS_ONLY}  links:\n    auto-sites: false\n`);
+    expect(off.of('broken-link').map((f) => f.properties?.url)).toEqual([
+      '/config/',
+      '/config/#server-port',
+      '/logo.svg',
+      '/guide/nope',
+    ]);
+  });
+});
+
 describe('site permalinks and the parse pre-filter', () => {
   it('resolves links through permalink front matter, absolute and page-relative', async () => {
     const run = await driftRepo(
