@@ -22,6 +22,7 @@
  * Usage: node bench/app-burst.mjs [--prs 20] [--heads 5] [--rate 20] [--installations 10]
  *                                 [--files 5000] [--mode combined|per-check]
  */
+/* global setTimeout, structuredClone, fetch */
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';

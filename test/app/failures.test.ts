@@ -551,7 +551,7 @@ describe('App: large changes, big trees, shared caches', () => {
     tar.on('data', (c: unknown) => {
       chunks.push(c as Buffer);
     });
-    const ended = new Promise((r) => tar.on('end', r));
+    const ended = new Promise<void>((r) => tar.on('end', () => r()));
     for (const e of cold.tree) {
       const text = e.path === tampered ? 'rewritten by export-subst\n' : cold.blobs.get(e.sha)!;
       tar.entry({ name: `Codertocat-Hello-World-ec26c3e/${e.path}` }, Buffer.from(text));
