@@ -10,6 +10,7 @@
  *   the baseline location from the `baseline` input, else the config. On a pull request the check
  *   reads the baseline from the BASE commit (only its path is handed over), never the head.
  */
+import path from 'node:path';
 import type { CheckInputs } from '../checks/model.js';
 import { resolveSection, type SecurityBaselineSection } from '../checks/security-baseline/index.js';
 import { createGovernanceInputProvider } from '../github/governance/provider.js';
@@ -100,5 +101,5 @@ export async function securityInputs(
 }
 
 function resolveIn(workspace: string, p: string): string {
-  return p.startsWith('/') ? p : `${workspace}/${p}`;
+  return path.resolve(workspace, p);
 }
