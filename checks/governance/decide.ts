@@ -62,7 +62,10 @@ export function decideCommands(
   let current: GovernanceInput = input;
   let n = 0;
   for (const command of commands.slice(0, MAX_COMMANDS_PER_COMMENT)) {
-    const evaluation = evaluateGovernance(policy, current, opts);
+    const evaluation = evaluateGovernance(policy, current, {
+      ...opts,
+      answering: origin.source.type === 'comment' ? origin.source.id : undefined,
+    });
     const d = decide(policy, current, evaluation, command, origin);
     out.push(d);
     if (d.record) {

@@ -5,7 +5,6 @@
  * {@link GovernanceInput}; nothing unknown ever counts as an approval.
  */
 import { parseCodeowners, ownersOf, type Codeowners, type Owner } from './codeowners.js';
-import { parseCommands } from './commands.js';
 import { contentFingerprint } from './fingerprint.js';
 import {
   replayLedger,
@@ -110,6 +109,8 @@ export interface GovernanceEvaluation {
 export interface EvaluateOptions {
   /** Policy errors found by validation; any makes the conclusion `failure`. */
   problems?: string[];
+  /** The comment whose commands are being decided now (not counted as unanswered). */
+  answering?: number;
 }
 
 /**
@@ -132,7 +133,7 @@ export function evaluateGovernance(
     reviews: input.reviews,
     botLogin: input.botLogin,
     reviewApprovals: policy.reviewApprovals,
-    parseCommandVerbs: (body) => parseCommands(body).map((c) => c.verb),
+    answering: opts.answering,
   });
   notes.push(...ledger.notes);
   const elig = new EligibilityResolver(policy, input.eligibility, pr, codeowners, input.codeowners);
@@ -150,7 +151,26 @@ export function evaluateGovernance(
     rules.push(evaluateRule(rule, files, pr, ledger.approvals, elig, input.eligibility));
   }
 
-  const holds = ledger.holds;
+  // A hold the app never answered counts once its author is confirmed eligible (fail closed:
+  // an eligible person's hold is never lost because the app's reply is missing).
+  const holds = ledger.holds.filter((h) => {
+    if (!h.unconfirmed) return true;
+    const ok = rules.length
+      ? rules.some((r) => elig.check(h.by, r.rule, r.files).eligible)
+      : (() => {
+          const perm = input.eligibility.permissions[key(h.by)];
+          return (
+            perm !== undefined &&
+            perm !== 'unknown' &&
+            permissionAtLeast(perm, policy.approverPermission)
+          );
+        })();
+    if (!ok)
+      notes.push(
+        `the unanswered \`/autopack hold\` by @${h.by} does not count: @${h.by} is not confirmed as an eligible approver`,
+      );
+    return ok;
+  });
   let conclusion: GovernanceEvaluation['conclusion'];
   let title: string;
   const unsatisfied = rules.filter((r) => !r.satisfied);

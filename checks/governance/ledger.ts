@@ -15,6 +15,7 @@
  */
 import { isBotAccount, key, type PrComment, type PrReview } from './types.js';
 import { bodyDigest } from './fingerprint.js';
+import { parseCommands } from './commands.js';
 
 /** The record format version this build writes and reads. */
 export const LEDGER_VERSION = 1;
@@ -179,8 +180,9 @@ export function recordProblem(v: unknown): string | undefined {
 /** A trusted record with the bot comment that carried it. */
 export interface TrustedRecord {
   record: LedgerRecord;
-  /** The bot comment carrying it. */
+  /** The bot comment carrying it, and when that comment was written. */
   commentId: number;
+  at: string;
   commentUrl?: string;
 }
 
@@ -212,6 +214,8 @@ export interface ActiveHold {
   at: string;
   source: LedgerSource;
   recordCommentId: number;
+  /** From a human `/autopack hold` the app never answered: counts once its author is confirmed eligible. */
+  unconfirmed?: boolean;
 }
 
 /** The ledger replayed. */
@@ -248,7 +252,7 @@ export function trustedRecords(
       continue;
     }
     for (const p of parseRecords(c.body)) {
-      if (p.ok) out.push({ record: p.record, commentId: c.id, commentUrl: c.url });
+      if (p.ok) out.push({ record: p.record, commentId: c.id, at: c.createdAt, commentUrl: c.url });
       else notes.push(`ignored a ledger record in ${c.url ?? `comment ${c.id}`}: ${p.error}`);
     }
   }
@@ -260,9 +264,14 @@ function cmpTime(a: string, b: string): number {
 }
 
 /**
- * Replays the ledger: trusted records in order, each approval cross-checked against the comment
- * or review it came from as it is now. `parseCommandVerbs` finds the state-changing verbs of a
- * human comment (for the "never answered" list).
+ * Replays the ledger: trusted records and unanswered human commands in time order, each
+ * approval cross-checked against the comment or review it came from as it is now.
+ *
+ * A human `/autopack revoke` or `/autopack hold` that no trusted record answers (the app was
+ * down, or someone deleted the app's reply) still takes effect — failing closed: a revoke
+ * withdraws its author's earlier approvals, and a hold is in force once its author is confirmed
+ * eligible at evaluation (`unconfirmed: true`). Unanswered approvals and unholds never count:
+ * what they would bind to, or lift, was never checked.
  */
 export function replayLedger(opts: {
   comments: readonly PrComment[];
@@ -270,28 +279,103 @@ export function replayLedger(opts: {
   botLogin: string;
   /** Whether review approvals count under the current (base-branch) policy. */
   reviewApprovals: boolean;
-  parseCommandVerbs: (body: string) => string[];
+  /** A comment being answered right now: its commands are not "unanswered". */
+  answering?: number;
 }): LedgerState {
   const notes: string[] = [];
   const records = trustedRecords(opts.comments, opts.botLogin, notes);
   const byComment = new Map(opts.comments.map((c) => [c.id, c]));
   const byReview = new Map((opts.reviews ?? []).map((r) => [r.id, r]));
   const voided = new Map<string, VoidRecord['reason']>();
-  for (const { record } of records) {
-    if (record.kind === 'void')
-      voided.set(`${record.target.type}:${record.target.id}`, record.reason);
-  }
   const answeredComments = new Set<number>();
   const answeredReviews = new Set<number>();
+  const beingAnswered = opts.answering;
+  for (const { record } of records) {
+    if (record.kind === 'void') {
+      voided.set(`${record.target.type}:${record.target.id}`, record.reason);
+      continue;
+    }
+    if (record.source.type === 'comment') answeredComments.add(record.source.id);
+    if (record.source.type === 'review') answeredReviews.add(record.source.id);
+  }
+
+  // Human commands that no trusted record answers.
+  const unanswered: LedgerState['unanswered'] = [];
+  type Step =
+    | { at: string; order: number; tr: TrustedRecord }
+    | { at: string; order: number; human: PrComment; verb: 'revoke' | 'hold'; args: string[] };
+  const steps: Step[] = [];
+  const bot = key(opts.botLogin);
+  for (const c of opts.comments) {
+    if (key(c.author) === bot || answeredComments.has(c.id) || c.id === beingAnswered) continue;
+    if (isBotAccount(c.author, c.authorType)) continue;
+    const commands = parseCommands(c.body).filter(
+      (x) =>
+        x.verb === 'approve' || x.verb === 'revoke' || x.verb === 'hold' || x.verb === 'unhold',
+    );
+    if (commands.length === 0) continue;
+    unanswered.push({
+      commentId: c.id,
+      author: c.author,
+      url: c.url,
+      verbs: commands.map((x) => x.verb),
+    });
+    for (const x of commands) {
+      if (x.verb === 'revoke' || x.verb === 'hold')
+        steps.push({ at: c.createdAt, order: c.id, human: c, verb: x.verb, args: x.args });
+    }
+  }
+  for (const tr of records) steps.push({ at: tr.at, order: tr.commentId, tr });
+  steps.sort((a, b) => cmpTime(a.at, b.at) || a.order - b.order);
+
   let approvals: StandingApproval[] = [];
   const dropped: DroppedApproval[] = [];
   let holds: ActiveHold[] = [];
+  const revoke = (by: string, at: string, rules: string[] | undefined, how: string) => {
+    const hit = approvals.filter(
+      (a) =>
+        key(a.by) === key(by) &&
+        (!rules || rules.includes(a.ruleId.toLowerCase())) &&
+        cmpTime(a.at, at) <= 0,
+    );
+    for (const a of hit)
+      dropped.push({
+        by: a.by,
+        at: a.at,
+        source: a.source,
+        rules: [a.ruleId],
+        reason: `${how} by @${by} at ${at}`,
+      });
+    approvals = approvals.filter((a) => !hit.includes(a));
+  };
 
-  for (const tr of records) {
+  for (const step of steps) {
+    if ('human' in step) {
+      if (step.verb === 'revoke') {
+        revoke(
+          step.human.author,
+          step.at,
+          step.args.length ? step.args.map((a) => a.toLowerCase()) : undefined,
+          'revoked (command not answered by the app)',
+        );
+      } else {
+        holds.push({
+          by: step.human.author,
+          at: step.at,
+          source: {
+            type: 'comment',
+            id: step.human.id,
+            url: step.human.url,
+            bodySha: bodyDigest(step.human.body),
+          },
+          recordCommentId: step.human.id,
+          unconfirmed: true,
+        });
+      }
+      continue;
+    }
+    const tr = step.tr;
     const r = tr.record;
-    if (r.kind === 'void') continue;
-    if (r.source.type === 'comment') answeredComments.add(r.source.id);
-    if (r.source.type === 'review') answeredReviews.add(r.source.id);
     switch (r.kind) {
       case 'approve': {
         const why = sourceInvalid(r, byComment, byReview, voided, opts.reviewApprovals);
@@ -321,42 +405,23 @@ export function replayLedger(opts: {
         }
         break;
       }
-      case 'revoke': {
-        const revoked = approvals.filter(
-          (a) => key(a.by) === key(r.by) && (!r.rules || r.rules.includes(a.ruleId)),
+      case 'revoke':
+        revoke(
+          r.by,
+          r.at,
+          r.rules?.map((x) => x.toLowerCase()),
+          'revoked',
         );
-        for (const a of revoked) {
-          dropped.push({
-            by: a.by,
-            at: a.at,
-            source: a.source,
-            rules: [a.ruleId],
-            reason: `revoked by @${r.by} at ${r.at}`,
-          });
-        }
-        approvals = approvals.filter((a) => !revoked.includes(a));
         break;
-      }
       case 'hold':
         holds.push({ by: r.by, at: r.at, source: r.source, recordCommentId: tr.commentId });
         break;
       case 'unhold':
         holds = [];
         break;
-      case 'reject':
+      default:
         break;
     }
-  }
-
-  const unanswered: LedgerState['unanswered'] = [];
-  const bot = key(opts.botLogin);
-  for (const c of opts.comments) {
-    if (key(c.author) === bot || answeredComments.has(c.id) || isBotAccount(c.author, c.authorType))
-      continue;
-    const verbs = opts
-      .parseCommandVerbs(c.body)
-      .filter((v) => v === 'approve' || v === 'revoke' || v === 'hold' || v === 'unhold');
-    if (verbs.length) unanswered.push({ commentId: c.id, author: c.author, url: c.url, verbs });
   }
   return {
     approvals,

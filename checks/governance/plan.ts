@@ -8,7 +8,7 @@
 import { parseCodeowners, ownersOf } from './codeowners.js';
 import { parseCommands } from './commands.js';
 import type { GovernanceEvaluation } from './evaluate.js';
-import { trustedRecords } from './ledger.js';
+import { replayLedger } from './ledger.js';
 import { matchFiles, PathMatcher } from './paths.js';
 import type { GovernancePolicy } from './policy.js';
 import { isBotAccount, key, type GovernanceInput } from './types.js';
@@ -52,11 +52,17 @@ export function planEligibility(
       }
     }
   }
+  // Only people whose approval still stands (or whose unanswered hold needs confirming) are
+  // looked up: dropped approvals cost nothing.
+  const ledger = replayLedger({
+    comments: input.comments,
+    reviews: input.reviews,
+    botLogin: input.botLogin,
+    reviewApprovals: policy.reviewApprovals,
+  });
   const people = new Set<string>();
-  for (const tr of trustedRecords(input.comments, input.botLogin)) {
-    const r = tr.record;
-    if (r.kind === 'approve' && !isBotAccount(r.by)) people.add(key(r.by));
-  }
+  for (const a of ledger.approvals) if (!isBotAccount(a.by)) people.add(key(a.by));
+  for (const h of ledger.holds) if (h.unconfirmed && !isBotAccount(h.by)) people.add(key(h.by));
   for (const l of extraLogins) if (!isBotAccount(l)) people.add(key(l));
   const memberships: EligibilityPlan['memberships'] = [];
   for (const login of people) for (const team of approverTeams) memberships.push({ team, login });

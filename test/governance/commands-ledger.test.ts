@@ -100,7 +100,6 @@ describe('ledger records', () => {
       comments: [c, forged],
       botLogin: BOT,
       reviewApprovals: false,
-      parseCommandVerbs: () => ['approve'],
     });
     expect(state.approvals).toEqual([]);
     expect(state.notes.join()).toMatch(
@@ -130,7 +129,6 @@ describe('ledger records', () => {
       comments: [edited, r1, r2, r3, voidRec], // c2 deleted (absent), c3 restored but voided
       botLogin: BOT,
       reviewApprovals: false,
-      parseCommandVerbs: () => [],
     });
     expect(state.approvals).toEqual([]);
     expect(state.dropped.map((d) => `${d.by}: ${d.reason}`)).toEqual([
@@ -163,14 +161,12 @@ describe('ledger records', () => {
       ],
       botLogin: BOT,
       reviewApprovals: false,
-      parseCommandVerbs: () => [],
     });
     expect(s2.approvals.map((a) => a.fingerprint)).toEqual(['y']); // the newer approval supersedes
     const s3 = replayLedger({
       comments: [c4, c5, c6, ...[revoke]],
       botLogin: BOT,
       reviewApprovals: false,
-      parseCommandVerbs: () => [],
     });
     expect(s3.approvals).toEqual([]);
   });

@@ -543,6 +543,48 @@ describe('commands', () => {
     expect(r.d[0]!.message).toMatch(/no hold to lift/);
   });
 
+  it('deleting the app’s reply does not undo a hold or a revoke (fail closed)', async () => {
+    const policy = await policyFrom(POLICY);
+    let r = act(
+      policy,
+      input([file('src/core/a.ts', '1')], { eligibility: PEOPLE }),
+      'dave',
+      '/autopack approve',
+    );
+    r = act(policy, r.inp, 'carol', '/autopack hold');
+    const replies = r.inp.comments.filter((c) => c.author === 'autopack[bot]');
+    const withoutHoldReply = {
+      ...r.inp,
+      comments: r.inp.comments.filter((c) => c !== replies.at(-1)),
+    };
+    let ev = evaluateGovernance(policy, withoutHoldReply);
+    expect(ev.conclusion).toBe('action_required');
+    expect(ev.holds.map((h) => [h.by, h.unconfirmed])).toEqual([['carol', true]]);
+    expect(ev.ledger.unanswered.map((u) => u.verbs)).toEqual([['hold']]);
+    // An unanswered hold by someone who is not an eligible approver does not count.
+    const stranger = {
+      ...withoutHoldReply,
+      comments: [
+        ...r.inp.comments.slice(0, 2),
+        comment('erin', '/autopack hold', '2024-05-01T11:00:00Z'),
+      ],
+    };
+    ev = evaluateGovernance(policy, stranger);
+    expect(ev.holds).toEqual([]);
+    expect(ev.notes.join()).toMatch(/unanswered `\/autopack hold` by @erin does not count/);
+
+    let s = act(
+      policy,
+      input([file('src/core/a.ts', '1')], { eligibility: PEOPLE }),
+      'dave',
+      '/autopack approve',
+    );
+    s = act(policy, s.inp, 'dave', '/autopack revoke');
+    expect(evaluateGovernance(policy, s.inp).conclusion).toBe('action_required');
+    const withoutRevokeReply = { ...s.inp, comments: s.inp.comments.slice(0, -1) };
+    expect(evaluateGovernance(policy, withoutRevokeReply).conclusion).toBe('action_required');
+  });
+
   it('revoke withdraws only the revoker’s own approvals', async () => {
     const policy = await policyFrom(POLICY);
     let r = act(
