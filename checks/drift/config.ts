@@ -77,6 +77,8 @@ export interface RegistrySection {
 
 export interface CodeSpansSection {
   enabled?: boolean;
+  'bare-names'?: boolean;
+  relative?: boolean;
   severity?: Severity;
   files?: string[];
   exclude?: string[];
@@ -171,7 +173,6 @@ export const DEFAULT_CODE_SPAN_EXTENSIONS = [
   'ini',
   'cfg',
   'conf',
-  'env',
   'js',
   'mjs',
   'cjs',
@@ -290,6 +291,10 @@ export interface CompiledRegistry {
 }
 
 export interface CompiledCodeSpans {
+  /** Check bare file names (`config.yaml`): they must exist somewhere in the tree. */
+  bareNames: boolean;
+  /** Check `./x` and `../x` paths, relative to the document. */
+  relative: boolean;
   severity: Severity;
   selector: FileSelector;
   extensions: Set<string>;
@@ -440,6 +445,8 @@ export function compileDrift(section: DriftSection): CompiledDrift {
         cs && cs.enabled === true
           ? {
               severity: cs.severity ?? 'warning',
+              bareNames: cs['bare-names'] === true,
+              relative: cs.relative === true,
               selector: new FileSelector(
                 cs.files ?? ['docs/**/*.md', 'README.md'],
                 cs.exclude ?? [],

@@ -192,9 +192,11 @@ function registryPathExists(
 
 /**
  * The repository path a code span names, or undefined when the span does not look like one.
- * Heuristic: one token, no URL, option, variable, glob or quoting characters; either it has a
- * `/` and starts at a top-level entry of the tree (or with `./`/`../`), or it is a bare file
- * name with a known extension. A trailing `:line[:col]` or `#L..` is dropped.
+ * Heuristic: one token without URL, option, variable, glob or quoting characters, containing a
+ * `/`, whose first segment is a top-level directory of the tree (`src/app.ts`, `docs/adr/`),
+ * with a known extension or none. Docs often name files of the reader's own project
+ * (`.prettierrc.yml`, `./.gitignore`), so bare names and `./`/`../` paths are candidates only
+ * when `bare-names` / `relative` say so. A trailing `:line[:col]` or `#L..` is dropped.
  */
 export function pathCandidate(
   value: string,
@@ -206,16 +208,17 @@ export function pathCandidate(
   if (/^[-$~@%/\\]/.test(v) || /[*?{}<>|;=,()[\]"'`\\]/.test(v)) return undefined;
   v = v.replace(/(:\d+){1,2}$/, '').replace(/#L\d+.*$/, '');
   const relative = v.startsWith('./') || v.startsWith('../');
+  if (relative && !cfg.relative) return undefined;
   const last = v.replace(/\/+$/, '').split('/').pop() ?? '';
   const dot = last.lastIndexOf('.');
   const ext = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
+  if (ext && !cfg.extensions.has(ext) && !v.endsWith('/')) return undefined;
   if (v.includes('/')) {
-    const first = v.replace(/^(\.\/)+/, '').split('/')[0]!;
-    if (!relative && !tree.isTopLevel(first)) return undefined;
-    if (ext && !cfg.extensions.has(ext) && !v.endsWith('/')) return undefined;
+    const first = v.split('/')[0]!;
+    if (!relative && !(tree.isTopLevel(first) && tree.isDir(first))) return undefined;
     return v;
   }
-  return ext && cfg.extensions.has(ext) ? v : undefined;
+  return cfg.bareNames && ext ? v : undefined;
 }
 
 /** Checks the code spans of one parsed document. */
@@ -236,15 +239,11 @@ export function checkCodeSpans(
     stats['code-span-paths']++;
     if (!v.includes('/')) {
       if (tree.hasBaseName(v)) continue;
-    } else {
-      const fromRoot = joinPath('', v);
+    } else if (v.startsWith('.')) {
       const fromDoc = joinPath(dirOf(path), v);
-      if (
-        (!v.startsWith('.') && fromRoot.escapes === 0 && tree.exists(fromRoot.path)) ||
-        (fromDoc.escapes === 0 && tree.exists(fromDoc.path))
-      ) {
-        continue;
-      }
+      if (fromDoc.escapes === 0 && tree.exists(fromDoc.path)) continue;
+    } else if (tree.exists(joinPath('', v).path)) {
+      continue;
     }
     const ci = tree.caseInsensitive(joinPath(v.startsWith('.') ? dirOf(path) : '', v).path);
     out.push(

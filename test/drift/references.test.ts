@@ -193,13 +193,30 @@ describe('code spans (opt-in)', () => {
 `,
     );
     const f = run.of('missing-doc-path');
-    expect(f.map((x) => x.properties?.value)).toEqual([
-      'src/old_app.ts',
-      'config/Settings.yaml',
-      'missing.toml',
-    ]);
-    expect(where(f)).toEqual(['docs/guide.md:3:25', 'docs/guide.md:3:46', 'docs/guide.md:6:36']);
+    expect(f.map((x) => x.properties?.value)).toEqual(['src/old_app.ts', 'config/Settings.yaml']);
+    expect(where(f)).toEqual(['docs/guide.md:3:25', 'docs/guide.md:3:46']);
     expect(f[1]!.help).toContain('config/settings.yaml');
     expect(f[0]!.severity).toBe('warning');
+  });
+
+  it('checks bare names and ./ paths only when asked (docs often name the reader’s own files)', async () => {
+    const run = await driftRepo(
+      {
+        ...files,
+        'docs/more.md': 'Also `./missing-sibling.md` and `../src/app.ts`.\n',
+      },
+      `${QUIET}  references:
+    code-spans:
+      enabled: true
+      bare-names: true
+      relative: true
+      ignore: ['^src/old_']
+`,
+    );
+    expect(run.of('missing-doc-path').map((x) => x.properties?.value)).toEqual([
+      'config/Settings.yaml',
+      'missing.toml',
+      './missing-sibling.md',
+    ]);
   });
 });
