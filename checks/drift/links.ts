@@ -54,7 +54,7 @@ interface PendingAnchor extends PendingLink {
 type Resolution =
   | {
       kind: 'skip';
-      reason: 'empty' | 'external' | 'ignored' | 'host-relative' | 'github-page' | 'disabled';
+      reason: 'empty' | 'external' | 'ignored' | 'host-relative' | 'github-page';
     }
   | { kind: 'missing'; resolved?: string; why: string; hint?: string }
   | {

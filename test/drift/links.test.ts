@@ -158,6 +158,28 @@ describe('relative links', () => {
   });
 });
 
+describe('link options', () => {
+  it('images, html and anchors can each be switched off; anchor-severity applies to anchors only', async () => {
+    const files = {
+      'README.md':
+        '# Top\n\n![img](missing.png) <img src="missing.svg"> <a href="gone.md">x</a> [a](#nope) [f](gone2.md)\n',
+    };
+    const all = await driftRepo(files, `${LINKS_ONLY}  links:\n    anchor-severity: warning\n`);
+    expect(all.findings.map((f) => `${f.ruleId}:${f.severity}:${f.properties?.url}`)).toEqual([
+      'broken-link:error:missing.png',
+      'broken-link:error:missing.svg',
+      'broken-link:error:gone.md',
+      'broken-anchor:warning:#nope',
+      'broken-link:error:gone2.md',
+    ]);
+    const some = await driftRepo(
+      files,
+      `${LINKS_ONLY}  links:\n    images: false\n    html: false\n    anchors: false\n`,
+    );
+    expect(some.findings.map((f) => f.properties?.url)).toEqual(['gone2.md']);
+  });
+});
+
 describe('detected documentation sites', () => {
   it('follows VitePress routing in a directory with .vitepress/config, GitHub routing elsewhere', async () => {
     const files = {
