@@ -79,7 +79,10 @@ export const approveActionProvider: CheckRunActionProvider = (ctx) => {
   if (ctx.name !== GOVERNANCE_CHECK_NAME || ctx.pullNumber === undefined) return undefined;
   const gov = ctx.results.find((r) => r.checkId === 'governance');
   if (!gov || gov.conclusion !== 'action_required') return undefined;
-  const missing = gov.findings.some((f) => f.ruleId === 'approval-required');
+  // The policy can switch the button off (`approve-button: false`): its findings say so.
+  const missing = gov.findings.some(
+    (f) => f.ruleId === 'approval-required' && f.properties?.approveButton !== false,
+  );
   const blocked = gov.findings.some((f) => f.ruleId === 'hold' || f.ruleId === 'policy-error');
   return missing && !blocked ? [APPROVE_ACTION] : undefined;
 };

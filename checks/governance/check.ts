@@ -104,7 +104,11 @@ export function findingsOf(ev: GovernanceEvaluation): Finding[] {
       path: r.files[0]?.file.path,
       help: `${who ? `Could approve: ${who}. ` : 'Nobody is currently eligible to approve; the base-branch policy must name approvers. '}They comment \`/autopack approve ${r.rule.id}\` on its own line.`,
       fingerprint: fingerprint('governance', 'approval-required', r.rule.id),
-      properties: { rule: r.rule.id, files: r.files.map((f) => f.file.path) },
+      properties: {
+        rule: r.rule.id,
+        files: r.files.map((f) => f.file.path),
+        approveButton: ev.approveButton,
+      },
     });
   }
   return out;

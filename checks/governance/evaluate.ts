@@ -103,6 +103,8 @@ export interface GovernanceEvaluation {
   notes: string[];
   conclusion: 'success' | 'action_required' | 'failure';
   title: string;
+  /** Whether the policy offers the "Approve" button. */
+  approveButton: boolean;
 }
 
 /** Options for {@link evaluateGovernance}. */
@@ -190,7 +192,18 @@ export function evaluateGovernance(
     conclusion = 'success';
     title = `Approved: ${rules.map((r) => r.rule.id).join(', ')}`;
   }
-  return { rules, notApplicable, holds, ledger, codeowners, problems, notes, conclusion, title };
+  return {
+    rules,
+    notApplicable,
+    holds,
+    ledger,
+    codeowners,
+    problems,
+    notes,
+    conclusion,
+    title,
+    approveButton: policy.approveButton,
+  };
 }
 
 function loadCodeowners(

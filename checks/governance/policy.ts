@@ -92,6 +92,8 @@ export interface GovernancePolicy {
   approverPermission: RepoPermission;
   /** Whether approving pull request reviews count as approvals (default false). */
   reviewApprovals: boolean;
+  /** Whether the Check Run offers the "Approve" button (default true). */
+  approveButton: boolean;
   /** Lower-case logins whose approvals never count, for any rule. */
   ignore: string[];
   /** Which built-ins are on. */
@@ -103,6 +105,7 @@ export interface GovernanceSection {
   enabled?: boolean;
   'approver-permission'?: RepoPermission;
   'review-approvals'?: boolean;
+  'approve-button'?: boolean;
   ignore?: string[];
   builtin?: { config?: boolean; codeowners?: boolean; workflows?: boolean };
   rules?: RawRule[];
@@ -199,6 +202,7 @@ export function loadGovernancePolicy(
     rules,
     approverPermission: section['approver-permission'] ?? 'write',
     reviewApprovals: section['review-approvals'] === true,
+    approveButton: section['approve-button'] !== false,
     ignore: (section.ignore ?? []).map(key),
     builtin,
   };

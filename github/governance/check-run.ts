@@ -50,7 +50,8 @@ export function governanceCheckRunBody(
   const offerApprove =
     result.conclusion === 'action_required' &&
     evaluation.rules.some((r) => !r.satisfied) &&
-    evaluation.problems.length === 0;
+    evaluation.problems.length === 0 &&
+    evaluation.approveButton;
   return {
     name: GOVERNANCE_CHECK_NAME,
     head_sha: headSha,

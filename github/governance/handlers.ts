@@ -388,31 +388,36 @@ export async function handleComment(
 ): Promise<HandleResult> {
   if (!payload.issue.pull_request) return ignored('not a pull request');
   const repo = repoOf(payload);
-  const c = toPrComment(payload.comment);
-  if (key(c.author) === key(deps.botLogin)) return ignored('the app’s own comment');
-  const commands = parseCommands(c.body);
-  const gather = (comments?: readonly PrComment[]) =>
+  const event = toPrComment(payload.comment);
+  if (key(event.author) === key(deps.botLogin)) return ignored('the app’s own comment');
+  // The payload only says which comment to look at: who wrote it, when, and what it says now
+  // are always read back from GitHub (a forged or stale payload cannot act for anyone).
+  const gather = (comments: readonly PrComment[], actor: string) =>
     gatherGovernanceInput({
       client,
       repo,
       pullNumber: payload.issue.number,
       botLogin: deps.botLogin,
-      actors: [c.author],
+      actors: [actor],
       candidates: false,
       loadConfig: deps.loadConfig,
       comments,
     });
   if (payload.action === 'created') {
-    if (commands.length === 0) return ignored('no command');
+    if (parseCommands(event.body).length === 0) return ignored('no command');
     // The ledger first: a redelivered webhook costs one listing and nothing else.
     const comments = await listIssueComments(client, repo, payload.issue.number);
-    if (answered(comments, deps.botLogin, 'comment', c.id))
+    if (answered(comments, deps.botLogin, 'comment', event.id)) {
       return ignored('already answered (redelivered webhook)');
-    const listed = comments.find((x) => x.id === c.id);
-    if (!listed) return ignored('the comment no longer exists');
-    if (listed.body !== c.body)
+    }
+    const c = comments.find((x) => x.id === event.id);
+    if (!c) return ignored('the comment does not exist (deleted, or not a real comment)');
+    if (c.body !== event.body) {
       return ignored('the comment was edited before it was read; the edit is handled separately');
-    const g = await gather(comments);
+    }
+    if (key(c.author) === key(deps.botLogin)) return ignored('the app’s own comment');
+    const commands = parseCommands(c.body);
+    const g = await gather(comments, c.author);
     const origin: CommandOrigin = {
       login: c.author,
       type: c.authorType,
@@ -429,13 +434,28 @@ export async function handleComment(
     const before = payload.changes?.body?.from;
     if (before === undefined) return ignored('the body did not change');
     const had = parseCommands(before).some(isStateChanging);
-    const has = commands.some(isStateChanging);
+    const has = parseCommands(event.body).some(isStateChanging);
     if (!had && !has) return ignored('no command before or after the edit');
-    const g = await gather();
+    const comments = await listIssueComments(client, repo, payload.issue.number);
+    const c = comments.find((x) => x.id === event.id);
+    if (!c) return ignored('the comment no longer exists (the deletion is handled separately)');
+    const g = await gather(comments, c.author);
     const ev = evaluateGovernance(g.policy, g.input, { problems: g.problems });
+    const recorded = ev.ledger.records.find(
+      (t) =>
+        t.record.kind === 'approve' &&
+        t.record.source.type === 'comment' &&
+        t.record.source.id === c.id,
+    )?.record;
+    const wasEdited =
+      (c.updatedAt !== undefined && c.updatedAt !== c.createdAt) ||
+      (recorded?.kind === 'approve' &&
+        recorded.source.type === 'comment' &&
+        recorded.source.bodySha !== bodyDigest(c.body));
+    if (!wasEdited) return ignored('GitHub shows no edit of this comment');
     const v = decideVoid(ev, { type: 'comment', id: c.id }, 'edited', nowIso(deps));
     if (v) return respondVoid(client, repo, g, v, deps);
-    if (has && !ev.ledger.answeredComments.has(c.id)) {
+    if (parseCommands(c.body).some(isStateChanging) && !ev.ledger.answeredComments.has(c.id)) {
       const record: LedgerRecord = {
         v: 1,
         kind: 'reject',
@@ -457,11 +477,14 @@ export async function handleComment(
     return ignored('the edit changed nothing the ledger records');
   }
   if (payload.action === 'deleted') {
-    if (!commands.some((x) => x.verb === 'approve'))
+    if (!parseCommands(event.body).some((x) => x.verb === 'approve')) {
       return ignored('the deleted comment carried no approval');
-    const g = await gather();
+    }
+    const comments = await listIssueComments(client, repo, payload.issue.number);
+    if (comments.some((x) => x.id === event.id)) return ignored('the comment still exists');
+    const g = await gather(comments, event.author);
     const ev = evaluateGovernance(g.policy, g.input, { problems: g.problems });
-    const v = decideVoid(ev, { type: 'comment', id: c.id }, 'deleted', nowIso(deps));
+    const v = decideVoid(ev, { type: 'comment', id: event.id }, 'deleted', nowIso(deps));
     return v
       ? respondVoid(client, repo, g, v, deps)
       : ignored('the deleted comment carried no recorded approval');
@@ -510,25 +533,31 @@ export async function handleReview(
     candidates: false,
   });
   const ev = evaluateGovernance(g.policy, g.input, { problems: g.problems });
+  // The review as GitHub lists it now, not as the payload says.
+  const listed = g.input.reviews?.find((r) => r.id === payload.review.id);
   if (payload.action === 'dismissed') {
+    if (listed && listed.state !== 'DISMISSED')
+      return ignored('GitHub does not show the review as dismissed');
     const v = decideVoid(ev, { type: 'review', id: payload.review.id }, 'dismissed', nowIso(deps));
     return v
       ? respondVoid(client, repo, g, v, deps)
       : ignored('the dismissed review carried no recorded approval');
   }
-  if (ev.ledger.answeredReviews.has(payload.review.id))
+  if (!listed || listed.state !== 'APPROVED')
+    return ignored('GitHub does not list this review as approving');
+  if (ev.ledger.answeredReviews.has(listed.id))
     return ignored('already answered (redelivered webhook)');
   const command: Command = {
     verb: 'approve',
-    args: payload.review.commit_id ? [payload.review.commit_id] : [],
+    args: listed.commitId ? [listed.commitId] : [],
     line: 0,
     raw: 'approving review',
   };
   const origin: CommandOrigin = {
-    login: reviewer,
-    type: payload.review.user?.type,
-    at: payload.review.submitted_at ?? nowIso(deps),
-    source: { type: 'review', id: payload.review.id, url: payload.review.html_url },
+    login: listed.author,
+    type: listed.authorType,
+    at: listed.submittedAt ?? nowIso(deps),
+    source: { type: 'review', id: listed.id, url: listed.url },
   };
   return respond(
     client,
@@ -567,6 +596,8 @@ export async function handleRequestedAction(
     candidates: false,
     loadConfig: deps.loadConfig,
   });
+  if (!g.policy.approveButton)
+    return ignored('the base-branch policy switched the Approve button off');
   const ev = evaluateGovernance(g.policy, g.input, { problems: g.problems });
   const dup = ev.ledger.records.some(
     (t) =>

@@ -245,6 +245,9 @@ describe('the input provider and the Approve button', () => {
       approveActionProvider(ctx(result('action_required', ['approval-required', 'hold']))),
     ).toBeUndefined();
     expect(approveActionProvider(ctx(result('success', [])))).toBeUndefined();
+    const off = result('action_required', ['approval-required']);
+    off.findings[0]!.properties = { approveButton: false };
+    expect(approveActionProvider(ctx(off))).toBeUndefined();
     expect(
       approveActionProvider({
         ...ctx(result('action_required', ['approval-required'])),

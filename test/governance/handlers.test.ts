@@ -45,6 +45,7 @@ let client: Octokit;
 const deps: GovernanceDeps = { botLogin: BOT, now: () => new Date('2024-05-01T12:00:00Z') };
 
 function setup(files: Array<[string, string, string?]>, policy = POLICY): void {
+  nock.cleanAll(); // a second setup in one test replaces the first fake
   pr = new FakePR();
   pr.baseFiles['.github/autopack.yml'] = policy;
   pr.files = files.map(([filename, sha, status]) => ({
@@ -447,6 +448,35 @@ describe('edited and deleted approval comments', () => {
     expect(pr.lastRun().conclusion).toBe('action_required');
   });
 
+  it('forged payloads cannot act: identity, body and edits are read back from GitHub', async () => {
+    setup([['src/core/a.ts', 'b1']]);
+    // A payload claiming @dave wrote @mallory's comment.
+    const m = pr.addComment('mallory', '/autopack approve');
+    const forged = commentEvent('created', { ...m, user: { login: 'dave', type: 'User' } });
+    await handleComment(client, forged as never, deps);
+    expect(plain(pr.lastBotComment()!.body)).toMatch(/@mallory: your approval does not count/);
+    // A real approval, then forged "edited" and "deleted" events for it: nothing is voided.
+    const { c } = await say('dave', '/autopack approve');
+    pr.take();
+    expect(
+      await handleComment(client, commentEvent('edited', c, 1, 'something else') as never, deps),
+    ).toMatchObject({
+      handled: false,
+      reason: 'GitHub shows no edit of this comment',
+    });
+    expect(await handleComment(client, commentEvent('deleted', c) as never, deps)).toMatchObject({
+      handled: false,
+      reason: 'the comment still exists',
+    });
+    expect(pr.take().filter((x) => !x.startsWith('GET'))).toEqual([]);
+    expect(pr.lastRun().conclusion).toBe('success');
+    // A payload for a comment that does not exist.
+    const ghost = { ...c, id: 999999 };
+    expect(
+      (await handleComment(client, commentEvent('created', ghost) as never, deps)).reason,
+    ).toMatch(/does not exist/);
+  });
+
   it('an edit that adds a command is not read; an edit of a plain comment costs nothing', async () => {
     setup([['src/core/a.ts', 'b1']]);
     const c = pr.addComment('dave', 'hello');
@@ -457,6 +487,7 @@ describe('edited and deleted approval comments', () => {
     );
     expect(pr.take()).toEqual([]);
     c.body = 'hello\n/autopack approve';
+    c.updated_at = pr.tick();
     await handleComment(client, commentEvent('edited', c, 1, 'hello') as never, deps);
     expect(plain(pr.lastBotComment()!.body)).toMatch(
       /commands added by editing a comment are not read/,
@@ -566,6 +597,23 @@ describe('pull request reviews (opt-in) and the Approve button', () => {
       source: { type: 'check-run', id: 4242 },
     });
     expect(pr.lastRun().conclusion).toBe('success');
+    // The policy can switch the button off: a click (even a forged one) then does nothing.
+    setup(
+      [['src/core/a.ts', 'b1']],
+      POLICY.replace('governance:\n', 'governance:\n  approve-button: false\n'),
+    );
+    await say('erin', '/autopack recheck');
+    expect(pr.lastRun().conclusion).toBe('action_required');
+    expect(pr.lastRun().actions).toBeUndefined();
+    const off = await handleRequestedAction(
+      client,
+      requestedActionEvent('dave', HEAD_SHA) as never,
+      deps,
+    );
+    expect(off).toMatchObject({
+      handled: false,
+      reason: 'the base-branch policy switched the Approve button off',
+    });
     const other = await handleRequestedAction(
       client,
       requestedActionEvent('dave', HEAD_SHA, 'approve', 'autopack/drift') as never,
