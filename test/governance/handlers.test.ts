@@ -642,3 +642,101 @@ describe('merge queue', () => {
     expect(pr.lastRun()).toMatchObject({ conclusion: 'failure' });
   });
 });
+
+describe('with explicit interceptors (each request expected once, bodies asserted)', () => {
+  it('/autopack approve: nine requests, exactly these, then scope.isDone()', async () => {
+    nock.cleanAll();
+    const pr2 = new FakePR(); // only for its comment factory and constants
+    const c = pr2.addComment('dave', '/autopack approve');
+    const bodies: Record<string, unknown> = {};
+    const scope = nock(API)
+      .get(`${R}/issues/1/comments`)
+      .query({ per_page: '100' })
+      .reply(200, [c])
+      .get(`${R}/pulls/1`)
+      .reply(200, {
+        number: 1,
+        state: 'open',
+        user: { login: 'Codertocat', type: 'User' },
+        labels: [{ name: 'bug' }],
+        base: { ref: 'main', sha: BASE_SHA },
+        head: { sha: HEAD_SHA, ref: 'f' },
+        html_url: 'https://github.com/Codertocat/Hello-World/pull/1',
+      })
+      .get(`${R}/contents/.github%2Fautopack.yml`)
+      .query({ ref: BASE_SHA })
+      .reply(200, {
+        type: 'file',
+        sha: 'c0',
+        size: POLICY.length,
+        encoding: 'base64',
+        content: Buffer.from(POLICY).toString('base64'),
+      })
+      .get(`${R}/compare/${BASE_SHA}...${HEAD_SHA}`)
+      .query({ per_page: '1' })
+      .reply(200, {
+        status: 'ahead',
+        merge_base_commit: { sha: BASE_SHA },
+        files: [
+          { filename: 'src/core/a.ts', status: 'modified', sha: 'b1', additions: 1, deletions: 0 },
+        ],
+      })
+      .get(`${R}/collaborators/dave/permission`)
+      .reply(200, {
+        permission: 'write',
+        role_name: 'write',
+        user: {
+          login: 'dave',
+          permissions: { pull: true, triage: true, push: true, maintain: false, admin: false },
+        },
+      })
+      .get('/orgs/octocoders/teams/core/memberships/dave')
+      .reply(200, { state: 'active', role: 'member' })
+      .post(
+        `${R}/issues/comments/${c.id}/reactions`,
+        (b: { content: string }) => ((bodies.reaction = b), true),
+      )
+      .reply(201, { id: 1, content: '+1' })
+      .post(`${R}/issues/1/comments`, (b: { body: string }) => ((bodies.reply = b), true))
+      // GitHub answers with the created comment, body included (nock 15 hands a fetch Request).
+      .reply(async (req: Request) => [
+        201,
+        {
+          id: 9001,
+          body: ((await req.json()) as { body: string }).body,
+          user: { login: BOT, type: 'Bot' },
+          created_at: '2024-05-01T10:05:00Z',
+          html_url: 'u',
+        },
+      ])
+      .post(`${R}/check-runs`, (b: Record<string, unknown>) => ((bodies.run = b), true))
+      .reply(201, { id: 77 });
+    const r = await handleComment(client, commentEvent('created', c) as never, deps);
+    expect(scope.isDone()).toBe(true);
+    expect(r.conclusion).toBe('success');
+    expect(bodies.reaction).toEqual({ content: '+1' });
+    expect(records((bodies.reply as { body: string }).body)).toEqual([
+      {
+        v: 1,
+        kind: 'approve',
+        by: 'dave',
+        at: c.created_at,
+        source: {
+          type: 'comment',
+          id: c.id,
+          url: c.html_url,
+          bodySha: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
+        head: HEAD_SHA,
+        rules: [{ id: 'core', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      },
+    ]);
+    expect(bodies.run).toMatchObject({
+      name: 'autopack/governance',
+      head_sha: HEAD_SHA,
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 'Approved: core' },
+    });
+  });
+});
