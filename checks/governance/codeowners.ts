@@ -200,11 +200,6 @@ export function ownersOf(co: Codeowners, path: string): OwnerMatch {
   return { owners: [] };
 }
 
-/** Formats an owner as written in CODEOWNERS. */
-export function ownerLabel(o: Owner): string {
-  return o.raw;
-}
-
 /**
  * Reads CODEOWNERS the way GitHub does: the first of {@link CODEOWNERS_PATHS} that exists on
  * the given revision (the base branch). A file of 3 MB or more is not loaded (as on GitHub);

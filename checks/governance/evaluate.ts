@@ -9,7 +9,6 @@ import { contentFingerprint } from './fingerprint.js';
 import {
   replayLedger,
   type ActiveHold,
-  type DroppedApproval,
   type LedgerSource,
   type LedgerState,
   type StandingApproval,
@@ -586,5 +585,3 @@ export function approvableRules(
   }
   return { eligible, refused };
 }
-
-export type { DroppedApproval };

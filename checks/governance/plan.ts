@@ -6,7 +6,6 @@
  * Pure.
  */
 import { parseCodeowners, ownersOf } from './codeowners.js';
-import { parseCommands } from './commands.js';
 import type { GovernanceEvaluation } from './evaluate.js';
 import { replayLedger } from './ledger.js';
 import { matchFiles, PathMatcher } from './paths.js';
@@ -101,14 +100,4 @@ export function planCandidates(evaluation: GovernanceEvaluation): CandidatePlan 
     }
   }
   return { teams: [...teams].sort(), collaborators };
-}
-
-/** The logins named in unanswered state-changing commands (for `/autopack status` hints). */
-export function commandAuthors(input: InputWithoutEligibility): string[] {
-  const out = new Set<string>();
-  for (const c of input.comments) {
-    if (key(c.author) === key(input.botLogin)) continue;
-    if (parseCommands(c.body).length) out.add(key(c.author));
-  }
-  return [...out];
 }
