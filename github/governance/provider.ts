@@ -22,6 +22,8 @@ export interface GovernanceProviderContext {
   snapshot: RepoSnapshot;
   /** The checks the evaluation runs; without `governance` among them nothing is requested. */
   checks?: readonly string[];
+  /** What is evaluated, when the shell says (a merge group with no pull request fails closed). */
+  kind?: 'pull_request' | 'branch' | 'merge_group';
 }
 
 /** The reason given when there is no pull request to judge. */
@@ -37,7 +39,26 @@ export const NOT_A_PULL_REQUEST =
 export function createGovernanceInputProvider(botLogin: () => Promise<string>) {
   return async (ctx: GovernanceProviderContext): Promise<Partial<CheckInputs>> => {
     if (ctx.checks && !ctx.checks.includes('governance')) return {};
-    if (ctx.pullNumber === undefined) return { governanceSkip: NOT_A_PULL_REQUEST };
+    if (ctx.pullNumber === undefined) {
+      if (ctx.kind !== 'merge_group') return { governanceSkip: NOT_A_PULL_REQUEST };
+      // A merge group whose queue branch names no pull request: no ledger to judge it by.
+      return {
+        governance: {
+          pullRequest: {
+            baseRef: ctx.snapshot.change?.baseRef ?? '',
+            baseSha: ctx.baseSha,
+            headSha: ctx.headSha,
+            files: ctx.snapshot.change?.files ?? [],
+          },
+          comments: [],
+          botLogin: await botLogin(),
+          eligibility: { permissions: {}, memberships: {} },
+          problems: [
+            'this merge group names no pull request, so no approval can be attributed to it',
+          ],
+        },
+      };
+    }
     const change = ctx.snapshot.change;
     // The evaluation's own head, base and files: for a merge group that is the group's commit
     // judged against the ledger of the queued pull request; approvals bound with `any-push`

@@ -199,6 +199,18 @@ describe('the input provider and the Approve button', () => {
     });
     expect(outcome.conclusion).toBe('action_required');
     expect(outcome.summary?.replace(/\u200b/g, '')).toMatch(/Could still approve[\s\S]*@dave/);
+    const orphan = await governanceInputProvider({
+      ...ctx,
+      pullNumber: undefined,
+      kind: 'merge_group',
+    } as never);
+    const failed = await governanceCheck.run({
+      snapshot,
+      config,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      inputs: orphan,
+    });
+    expect(failed.conclusion).toBe('failure');
     const skip = await governanceInputProvider({ ...ctx, pullNumber: undefined });
     expect(skip).toEqual({ governanceSkip: expect.stringMatching(/^Not a pull request/) });
     expect(pr.take()).toEqual([]);
