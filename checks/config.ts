@@ -2,7 +2,10 @@ import type { CheckSection, ResolvedConfig } from '../policies/types.js';
 import type { CheckId } from './model.js';
 
 /** The config section of one check (`{}` when absent). The schema has already validated its shape. */
-export function sectionOf<T extends CheckSection = CheckSection>(config: ResolvedConfig, id: CheckId): T {
+export function sectionOf<T extends CheckSection = CheckSection>(
+  config: ResolvedConfig,
+  id: CheckId,
+): T {
   return (config.values[id] ?? {}) as T;
 }
 

@@ -27,13 +27,7 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'notice'];
  * (POST /repos/{owner}/{repo}/check-runs, `conclusion`).
  */
 export type Conclusion =
-  | 'success'
-  | 'failure'
-  | 'neutral'
-  | 'action_required'
-  | 'skipped'
-  | 'cancelled'
-  | 'timed_out';
+  'success' | 'failure' | 'neutral' | 'action_required' | 'skipped' | 'cancelled' | 'timed_out';
 
 /** One problem found by a check. Lines and columns are 1-based; paths are repo-relative, `/`-separated. */
 export interface Finding {

@@ -12,7 +12,10 @@ const MASK = '[REDACTED]';
 
 const PATTERNS: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => string)]> = [
   // PEM private keys, whole block (a truncated block to the end of the text too).
-  [/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g, `${MASK} private key`],
+  [
+    /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    `${MASK} private key`,
+  ],
   [/\bgithub_pat_[A-Za-z0-9_]{22,255}/g, MASK],
   [/\bgh[pousr]_[A-Za-z0-9]{36,255}/g, MASK],
   [/\bv1\.[0-9a-f]{40}\b/g, MASK], // GitHub App installation tokens (legacy form)
@@ -20,16 +23,25 @@ const PATTERNS: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => 
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, MASK],
   // Authorization / Proxy-Authorization headers: keep the scheme name, hide the credential.
   // (The key may be quoted, as in JSON: `"Authorization": "Bearer ..."`.)
-  [/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest)\s+)?[^\s"',;]+/gi,
-    (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${MASK}`],
+  [
+    /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest)\s+)?[^\s"',;]+/gi,
+    (_m, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${MASK}`,
+  ],
   // Credentials in URLs: scheme://user:password@host or scheme://token@host. Not an image
   // digest (`docker://alpine:3.19@sha256:...`) and not the conventional SSH user (`ssh://git@`).
-  [/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'<>]+)(?::([^\s/@"'<>]*))?@(?!sha(?:256|384|512):)/gi,
+  [
+    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"'<>]+)(?::([^\s/@"'<>]*))?@(?!sha(?:256|384|512):)/gi,
     (m, scheme: string, user: string, pass?: string) =>
-      pass !== undefined ? `${scheme}${user}:${MASK}@` : user === 'git' ? m : `${scheme}${MASK}@`],
-  [/\b(aws_secret_access_key\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi, (_m, head: string) => `${head}${MASK}`],
-  [/\b((?:api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password|passwd|secret)\s*[:=]\s*["']?)[^\s"',;]{6,}/gi,
-    (_m, head: string) => `${head}${MASK}`],
+      pass !== undefined ? `${scheme}${user}:${MASK}@` : user === 'git' ? m : `${scheme}${MASK}@`,
+  ],
+  [
+    /\b(aws_secret_access_key\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+    (_m, head: string) => `${head}${MASK}`,
+  ],
+  [
+    /\b((?:api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|password|passwd|secret)\s*[:=]\s*["']?)[^\s"',;]{6,}/gi,
+    (_m, head: string) => `${head}${MASK}`,
+  ],
 ];
 
 /** Returns `text` with every known secret shape replaced by `[REDACTED]`. Pure; never throws. */

@@ -36,17 +36,21 @@ export interface RunOptions {
 }
 
 /** Which checks a run selects: `only` when given, else the enabled ones, in registry order. */
-export function selectChecks(config: ResolvedConfig, only?: readonly CheckId[], checks = CHECKS): Check[] {
-  return only ? checks.filter((c) => only.includes(c.id)) : checks.filter((c) => isEnabled(config, c.id));
+export function selectChecks(
+  config: ResolvedConfig,
+  only?: readonly CheckId[],
+  checks = CHECKS,
+): Check[] {
+  return only
+    ? checks.filter((c) => only.includes(c.id))
+    : checks.filter((c) => isEnabled(config, c.id));
 }
 
 /** Runs the checks concurrently; resolves with the Report (never rejects for a check's failure). */
 export async function runChecks(opts: RunOptions): Promise<Report> {
   const logger = opts.logger ?? silentLogger;
   const selected = selectChecks(opts.config, opts.only, opts.checks ?? CHECKS);
-  const results = await Promise.all(
-    selected.map((check) => runOne(check, opts, logger)),
-  );
+  const results = await Promise.all(selected.map((check) => runOne(check, opts, logger)));
   const totals: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
   for (const r of results) for (const f of r.findings) totals[f.severity]++;
   return {

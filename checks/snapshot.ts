@@ -34,13 +34,7 @@ export interface SnapshotProblem {
 
 /** How a changed file changed, in the GitHub "list pull request files" vocabulary. */
 export type ChangeStatus =
-  | 'added'
-  | 'removed'
-  | 'modified'
-  | 'renamed'
-  | 'copied'
-  | 'changed'
-  | 'unchanged';
+  'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
 
 /** One file changed by the pull request (or by `--base REF...HEAD` in the CLI). */
 export interface ChangedFile {

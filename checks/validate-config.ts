@@ -7,14 +7,21 @@ import { CHECKS } from './registry.js';
  * Runs every check's semantic config validation (regexes that must compile, ...) and throws
  * ConfigError naming file, line and key for each problem. Call after resolveConfig.
  */
-export function validateCheckConfigs(config: ResolvedConfig, checks: readonly Check[] = CHECKS): void {
+export function validateCheckConfigs(
+  config: ResolvedConfig,
+  checks: readonly Check[] = CHECKS,
+): void {
   const problems: ConfigProblem[] = [];
   for (const check of checks) {
     const section = config.values[check.id];
     if (section === undefined || !check.validateConfig) continue;
     for (const issue of check.validateConfig(section)) {
       const keyPath = [check.id, ...issue.path];
-      problems.push({ position: config.locate(keyPath), key: keyPathString(keyPath), message: issue.message });
+      problems.push({
+        position: config.locate(keyPath),
+        key: keyPathString(keyPath),
+        message: issue.message,
+      });
     }
   }
   if (problems.length) throw new ConfigError(problems);

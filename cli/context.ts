@@ -34,7 +34,9 @@ export interface LocalContext {
 export async function loadLocalContext(opts: LocalContextOptions): Promise<LocalContext> {
   const root = path.resolve(opts.dir);
   const config = await loadLocalConfig(opts);
-  const maxReadBytes = (config.values.limits as { 'max-read-bytes'?: number } | undefined)?.['max-read-bytes'];
+  const maxReadBytes = (config.values.limits as { 'max-read-bytes'?: number } | undefined)?.[
+    'max-read-bytes'
+  ];
   const snapshot = await loadLocalSnapshot(root, { baseRef: opts.baseRef, maxReadBytes });
   return { config, snapshot };
 }
@@ -56,7 +58,9 @@ export async function loadLocalConfig(opts: LocalContextOptions): Promise<Resolv
       }
     };
   }
-  const configText = opts.configFile ? await readFile(path.resolve(opts.configFile), 'utf8') : undefined;
+  const configText = opts.configFile
+    ? await readFile(path.resolve(opts.configFile), 'utf8')
+    : undefined;
   const config = await resolveConfig({
     readFile: readRepoFile,
     configPath: opts.configFile ?? CONFIG_PATH,

@@ -20,7 +20,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     exit = code;
   };
   const program = new Command('autopack')
-    .description('Keeps a repository honest about itself: workspace structure, drift, SOT, pinning, governance, security baseline.')
+    .description(
+      'Keeps a repository honest about itself: workspace structure, drift, SOT, pinning, governance, security baseline.',
+    )
     .version(AUTOPACK_VERSION)
     .exitOverride()
     .configureOutput({
@@ -39,7 +41,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT.ok;
       return EXIT.usage;
     }
     if (e instanceof ConfigError) {

@@ -15,7 +15,8 @@ export function packageRoot(): string {
   for (;;) {
     if (existsSync(path.join(dir, 'policies', 'recommended.yml'))) return (root = dir);
     const up = path.dirname(dir);
-    if (up === dir) throw new Error('autopack: cannot find policies/recommended.yml beside the code');
+    if (up === dir)
+      throw new Error('autopack: cannot find policies/recommended.yml beside the code');
     dir = up;
   }
 }

@@ -94,16 +94,32 @@ export function parseLayer(file: string, text: string): Layer {
   for (const err of [...doc.errors, ...doc.warnings]) {
     const [start] = err.pos;
     const { line, col } = lines.linePos(start);
-    problems.push({ position: { file, line, column: col }, key: '', message: err.message.split('\n')[0] ?? err.message });
+    problems.push({
+      position: { file, line, column: col },
+      key: '',
+      message: err.message.split('\n')[0] ?? err.message,
+    });
   }
   if (problems.length) throw new ConfigError(problems);
   const value = doc.toJS({ maxAliasCount: 100 }) ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError([{ position: { file, line: 1, column: 1 }, key: '', message: 'the config must be a YAML mapping' }]);
+    throw new ConfigError([
+      {
+        position: { file, line: 1, column: 1 },
+        key: '',
+        message: 'the config must be a YAML mapping',
+      },
+    ]);
   }
   const validate = getValidator();
   if (!validate(value)) {
-    throw new ConfigError(dedupe((validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => toProblem(e, file, doc, lines))));
+    throw new ConfigError(
+      dedupe(
+        (validate.errors ?? [])
+          .filter((e) => e.keyword !== 'if')
+          .map((e) => toProblem(e, file, doc, lines)),
+      ),
+    );
   }
   return { file, doc, lines, value: value as Record<string, unknown> };
 }
@@ -117,10 +133,18 @@ async function pushLayer(
   from?: SourcePosition,
 ): Promise<void> {
   if (chain.includes(ref)) {
-    throw new ConfigError([{ position: from, key: 'extends', message: `cyclic extends: ${[...chain, ref].join(' -> ')}` }]);
+    throw new ConfigError([
+      {
+        position: from,
+        key: 'extends',
+        message: `cyclic extends: ${[...chain, ref].join(' -> ')}`,
+      },
+    ]);
   }
   if (chain.length >= 8) {
-    throw new ConfigError([{ position: from, key: 'extends', message: 'extends chain is deeper than 8 files' }]);
+    throw new ConfigError([
+      { position: from, key: 'extends', message: 'extends chain is deeper than 8 files' },
+    ]);
   }
   let body = text;
   if (body === undefined) {
@@ -128,7 +152,11 @@ async function pushLayer(
       const presetFile = PRESETS[ref];
       if (!presetFile) {
         throw new ConfigError([
-          { position: from, key: 'extends', message: `unknown preset ${ref} (known: ${PRESET_NAMES.join(', ')})` },
+          {
+            position: from,
+            key: 'extends',
+            message: `unknown preset ${ref} (known: ${PRESET_NAMES.join(', ')})`,
+          },
         ]);
       }
       body = readAsset(presetFile);
@@ -136,12 +164,18 @@ async function pushLayer(
       const repoPath = ref.replace(/^\.\//, '');
       if (repoPath.startsWith('/') || repoPath.split('/').includes('..')) {
         throw new ConfigError([
-          { position: from, key: 'extends', message: `extends path ${ref} must stay inside the repository` },
+          {
+            position: from,
+            key: 'extends',
+            message: `extends path ${ref} must stay inside the repository`,
+          },
         ]);
       }
       body = await opts.readFile(repoPath);
       if (body === undefined) {
-        throw new ConfigError([{ position: from, key: 'extends', message: `extends file ${ref} does not exist` }]);
+        throw new ConfigError([
+          { position: from, key: 'extends', message: `extends file ${ref} does not exist` },
+        ]);
       }
     }
   }
@@ -188,7 +222,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function position(layer: Layer, keyPath: ReadonlyArray<string | number>): SourcePosition | undefined {
+function position(
+  layer: Layer,
+  keyPath: ReadonlyArray<string | number>,
+): SourcePosition | undefined {
   const node = layer.doc.getIn(keyPath as unknown[], true) as Node | undefined;
   const range = node && (isScalar(node) || isMap(node) || isSeq(node)) ? node.range : undefined;
   if (!range) return undefined;
@@ -196,7 +233,11 @@ function position(layer: Layer, keyPath: ReadonlyArray<string | number>): Source
   return { file: layer.file, line, column: col };
 }
 
-function keyPosition(layer: Pick<Layer, 'doc' | 'lines'>, parent: ReadonlyArray<string | number>, key: string) {
+function keyPosition(
+  layer: Pick<Layer, 'doc' | 'lines'>,
+  parent: ReadonlyArray<string | number>,
+  key: string,
+) {
   const container = parent.length ? layer.doc.getIn(parent as unknown[], true) : layer.doc.contents;
   if (isMap(container)) {
     for (const pair of container.items) {
@@ -227,12 +268,18 @@ function toProblem(e: ErrorObject, file: string, doc: Document, lines: LineCount
     };
   }
   let message = e.message ?? 'is invalid';
-  if (e.keyword === 'enum') message += `: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
-  return { position: position(layerish, path) ?? { file, line: 1, column: 1 }, key: keyPathString(path), message };
+  if (e.keyword === 'enum')
+    message += `: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+  return {
+    position: position(layerish, path) ?? { file, line: 1, column: 1 },
+    key: keyPathString(path),
+    message,
+  };
 }
 
 function allowedKeys(e: ErrorObject): string | undefined {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)
+    ?.properties;
   return props ? Object.keys(props).join(', ') : undefined;
 }
 

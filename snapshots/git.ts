@@ -32,7 +32,10 @@ export function git(cwd: string, args: readonly string[]): Promise<Buffer> {
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8').trim();
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new GitError(`git ${args.join(' ')} failed: ${stderr || `exit ${code}`}`, code, stderr));
+      else
+        reject(
+          new GitError(`git ${args.join(' ')} failed: ${stderr || `exit ${code}`}`, code, stderr),
+        );
     });
   });
 }

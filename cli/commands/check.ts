@@ -1,6 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CHECK_IDS, isCheckId, type CheckId, type CheckInputs, type Report } from '../../checks/model.js';
+import {
+  CHECK_IDS,
+  isCheckId,
+  type CheckId,
+  type CheckInputs,
+  type Report,
+} from '../../checks/model.js';
 import { formatJson } from '../../checks/report/json.js';
 import { formatMarkdown } from '../../checks/report/markdown.js';
 import { formatSarif } from '../../checks/report/sarif.js';
@@ -35,9 +41,13 @@ export const checkInputProviders: Array<
 /** Parses `--checks a,b`; throws UsageError naming an unknown id. */
 export function parseCheckList(value: string | undefined): CheckId[] | undefined {
   if (value === undefined) return undefined;
-  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const id of ids) {
-    if (!isCheckId(id)) throw new UsageError(`unknown check "${id}" (known: ${CHECK_IDS.join(', ')})`);
+    if (!isCheckId(id))
+      throw new UsageError(`unknown check "${id}" (known: ${CHECK_IDS.join(', ')})`);
   }
   return ids as CheckId[];
 }
@@ -62,7 +72,10 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .command('check')
     .description('run the checks on a local checkout')
     .argument('[dir]', 'the repository directory', '.')
-    .option('--config <file>', 'config file (default: DIR/.github/autopack.yml, else autopack:recommended)')
+    .option(
+      '--config <file>',
+      'config file (default: DIR/.github/autopack.yml, else autopack:recommended)',
+    )
     .option('--checks <ids>', `comma-separated check ids (${CHECK_IDS.join(', ')})`)
     .option('--format <format>', `output format: ${FORMATS.join(' | ')}`, 'text')
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -71,11 +84,17 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option('--baseline <file>', 'security baseline file (default: from the config)')
     .action(async (dir: string, opts: CheckCommandOptions) => {
       const format = opts.format as Format;
-      if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${opts.format}" (known: ${FORMATS.join(', ')})`);
+      if (!FORMATS.includes(format))
+        throw new UsageError(`unknown format "${opts.format}" (known: ${FORMATS.join(', ')})`);
       const only = parseCheckList(opts.checks);
-      const { config, snapshot } = await loadLocalContext({ dir, configFile: opts.config, baseRef: opts.base });
+      const { config, snapshot } = await loadLocalContext({
+        dir,
+        configFile: opts.config,
+        baseRef: opts.base,
+      });
       let inputs: CheckInputs = {};
-      for (const provide of checkInputProviders) inputs = { ...inputs, ...(await provide(opts, dir)) };
+      for (const provide of checkInputProviders)
+        inputs = { ...inputs, ...(await provide(opts, dir)) };
       const report = await runChecks({ snapshot, config, only, inputs });
       const color = !opts.output && format === 'text' && !!io.stdout.isTTY && !io.env.NO_COLOR;
       const text = render(report, format, color);

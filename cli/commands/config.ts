@@ -8,7 +8,9 @@ export function registerConfig(program: Command, io: CliIO, setExit: (code: numb
   const config = program.command('config').description('validate or print the configuration');
   config
     .command('validate')
-    .description('validate the config (and its extends chain); exit 2 with file, line and key on error')
+    .description(
+      'validate the config (and its extends chain); exit 2 with file, line and key on error',
+    )
     .argument('[dir]', 'the repository directory', '.')
     .option('--config <file>', 'config file to validate')
     .action(async (dir: string, opts: { config?: string }) => {
@@ -23,7 +25,9 @@ export function registerConfig(program: Command, io: CliIO, setExit: (code: numb
     .option('--config <file>', 'config file')
     .action(async (dir: string, opts: { config?: string }) => {
       const resolved = await loadLocalConfig({ dir, configFile: opts.config });
-      io.stdout.write(`# resolved from: ${resolved.layers.join(' <- ')}\n${stringify(resolved.values)}`);
+      io.stdout.write(
+        `# resolved from: ${resolved.layers.join(' <- ')}\n${stringify(resolved.values)}`,
+      );
       setExit(EXIT.ok);
     });
 }

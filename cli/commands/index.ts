@@ -10,13 +10,13 @@ import { registerExplain } from './explain.js';
 
 type Register = (program: Command, io: CliIO, setExit: (code: number) => void) => void;
 
-const REGISTRARS: Register[] = [
-  registerRender,
-  registerBaseline,
-  registerExplain,
-];
+const REGISTRARS: Register[] = [registerRender, registerBaseline, registerExplain];
 
 /** Registers every extra verb. */
-export function registerExtraCommands(program: Command, io: CliIO, setExit: (code: number) => void): void {
+export function registerExtraCommands(
+  program: Command,
+  io: CliIO,
+  setExit: (code: number) => void,
+): void {
   for (const register of REGISTRARS) register(program, io, setExit);
 }
