@@ -4,9 +4,9 @@
  *
  * A label `NAME` (default `autopack:legacy`, `autopack:windows-only`) is written in any comment
  * syntax, usually an HTML comment in Markdown:
- * - a section: a line containing `NAME` opens it, the next line containing `/NAME` closes it;
- *   the section covers both marker lines and everything between;
- * - the whole file: `NAME-file` on one of the first `bannerLines` lines.
+ * - a section: a comment line holding only `NAME` opens it, the next comment line holding only
+ *   `/NAME` closes it; the section covers both marker lines and everything between;
+ * - the whole file: a comment line holding only `NAME-file` on one of the first `bannerLines` lines.
  * An opening marker without a closing one exempts nothing (fail closed) and is reported.
  */
 import { LineIndex } from './text.js';
@@ -31,13 +31,15 @@ function markerRegexes(name: string) {
   let r = cache.get(name);
   if (!r) {
     const n = escapeJs(name);
-    // A marker is the name not preceded by "/" or a word character and not followed by one
-    // (so `autopack:legacy-file` is not an opening `autopack:legacy`).
-    r = {
-      open: new RegExp(`(?<![\\w/-])${n}(?![\\w-])`, 'g'),
-      close: new RegExp(`/${n}(?![\\w-])`, 'g'),
-      file: new RegExp(`(?<![\\w/-])${n}-file(?![\\w-])`),
-    };
+    // A marker is a comment holding only the label, alone on its line (`<!-- NAME -->`,
+    // `# NAME`, `// NAME`, `/* NAME */`...). Prose or code that merely mentions the label (the
+    // docs of this very feature, a config string) neither opens nor closes a section.
+    const line = (label: string) =>
+      new RegExp(
+        `^[ \\t]*(?:<!--|#|//|/\\*|--|;|%|\\{#|REM\\b)[ \\t]*${label}[ \\t]*(?:-->|\\*/|#\\})?[ \\t]*\r?$`,
+        'gm',
+      );
+    r = { open: line(n), close: line(`/${n}`), file: line(`${n}-file`) };
     cache.set(name, r);
   }
   return r;
@@ -60,11 +62,12 @@ export function findRegions(
   const idx = lines ?? new LineIndex(text);
   const { open, close, file } = markerRegexes(name);
   const bannerEnd = idx.lineStart(bannerLines + 1);
+  file.lastIndex = 0;
   if (file.test(text.slice(0, bannerEnd))) out.whole = true;
   const opens: number[] = [];
   const closes: number[] = [];
-  for (const m of text.matchAll(open)) opens.push(m.index);
-  for (const m of text.matchAll(close)) closes.push(m.index);
+  for (const m of text.matchAll(open)) opens.push(m.index + m[0].indexOf(name));
+  for (const m of text.matchAll(close)) closes.push(m.index + m[0].indexOf(`/${name}`));
   let ci = 0;
   for (let oi = 0; oi < opens.length; oi++) {
     const o = opens[oi]!;
