@@ -114,6 +114,10 @@ export interface EvaluationRecord {
   publishMs?: number;
   /** Files the head's archive seeded into the blob cache, when a cold head used one. */
   archiveSeeded?: number;
+  /** Time inside the engine (`runChecks`, ms): checks' CPU plus the content reads they wait for. */
+  engineMs?: number;
+  /** Each check's own duration (ms; checks run concurrently, so these overlap). */
+  checkMs?: Record<string, number>;
   error?: string;
 }
 
@@ -197,6 +201,8 @@ export class Evaluator {
         sinceFirstWebhookMs: record.sinceFirstWebhookMs,
         publishMs: record.publishMs,
         archiveSeeded: record.archiveSeeded,
+        engineMs: record.engineMs,
+        checkMs: record.checkMs,
         runs: record.runs,
       },
       `autopack: ${record.key} ${record.target.headSha?.slice(0, 7) ?? ''} ${record.outcome}`,
@@ -494,6 +500,7 @@ export class Evaluator {
     const provided = await Promise.all(inputProviders.map((p) => p(ctx)));
     const inputs: CheckInputs = Object.assign({}, ...provided);
     if (control.superseded()) return 'superseded';
+    const engineStarted = Date.now();
     const report = await runChecks({
       snapshot,
       config,
@@ -507,6 +514,10 @@ export class Evaluator {
         error: (m) => this.opts.log.error(redact(m)),
       },
     });
+    record.engineMs = Date.now() - engineStarted;
+    record.checkMs = Object.fromEntries(
+      report.results.map((r) => [r.checkId, Math.round(r.durationMs)]),
+    );
     if (prefetch.stats.used) record.archiveSeeded = prefetch.stats.seeded;
     return { report, apiErrors };
   }

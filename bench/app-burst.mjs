@@ -26,6 +26,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -167,7 +168,10 @@ async function main() {
   const logs = [];
   let buf = '';
   let appPort;
-  const listening = new Promise((resolve) => {
+  const listening = new Promise((resolve, reject) => {
+    server.once('exit', (code) =>
+      reject(new Error(`the server exited (${code}) before listening`)),
+    );
     server.stdout.on('data', (d) => {
       buf += d;
       let i;
@@ -374,13 +378,22 @@ async function main() {
   const sinceWebhook = published.map((l) => l.sinceWebhookMs);
   const sinceFirst = published.map((l) => l.sinceFirstWebhookMs);
   const evalMs = published.map((l) => l.evaluationMs);
+  const engineMs = published.map((l) => l.engineMs ?? 0);
+  const appMs = published.map((l) => l.evaluationMs - (l.engineMs ?? 0));
+  const perCheck = {};
+  for (const l of published)
+    for (const [k, v] of Object.entries(l.checkMs ?? {})) (perCheck[k] ??= []).push(v);
 
   const out = [];
   out.push(
     `Autopack App burst benchmark — ${FILES} files, ${PRS} pull requests × ${HEADS} heads, ${INSTALLATIONS} installations, check-runs mode ${MODE}`,
   );
   out.push(
-    `machine: ${process.platform} ${process.arch}, node ${process.version}; server: NODE_ENV=production (Probot retry + throttling on)`,
+    `machine: ${process.platform} ${process.arch}, ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' ',
+      )} at the end; node ${process.version}; server: NODE_ENV=production (Probot retry + throttling on)`,
   );
   out.push('');
   out.push(
@@ -439,6 +452,15 @@ async function main() {
   out.push(
     `    from the start of the evaluation   ${ms(pct(evalMs, 50)).padEnd(10)} ${ms(pct(evalMs, 99))}`,
   );
+  out.push(
+    `      of which the engine (runChecks)  ${ms(pct(engineMs, 50)).padEnd(10)} ${ms(pct(engineMs, 99))}`,
+  );
+  out.push(
+    `      of which the App (API, snapshot) ${ms(pct(appMs, 50)).padEnd(10)} ${ms(pct(appMs, 99))}`,
+  );
+  for (const [k, v] of Object.entries(perCheck)) {
+    out.push(`      check ${k.padEnd(26)} ${ms(pct(v, 50)).padEnd(10)} ${ms(pct(v, 99))}`);
+  }
   out.push('');
   out.push(`peak RSS of the server: ${peakRss.toFixed(0)} MiB`);
   out.push(
