@@ -6,7 +6,8 @@
  * Probot's variables: `APP_ID`, `PRIVATE_KEY` (PEM, `\n`-escaped or base64) or `PRIVATE_KEY_PATH`,
  * `WEBHOOK_SECRET`, `PORT` (3000), `HOST` (localhost), `WEBHOOK_PATH` (/api/github/webhooks),
  * `GHE_HOST` and `GHE_PROTOCOL` (https; the API is then `<protocol>://<host>/api/v3`),
- * `LOG_LEVEL` (info), `LOG_FORMAT` (json in production, else pretty), `NODE_ENV`.
+ * `LOG_LEVEL` (info; logs are JSON lines), `NODE_ENV`, and `REDIS_URL`
+ * (optional: Probot then keeps the throttling plugin's write pacing in Redis, shared by replicas).
  */
 import { getPrivateKey } from '@probot/get-private-key';
 import { cacheLimitsFromEnv, type CacheLimits } from './caches.js';
@@ -51,7 +52,8 @@ export interface AppEnv {
   /** The REST API base URL: `https://api.github.com`, or `<GHE_PROTOCOL>://<GHE_HOST>/api/v3`. */
   baseUrl: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-  logFormat: 'json' | 'pretty';
+  /** `REDIS_URL` (Probot): share the write pacing of the throttling plugin across replicas. */
+  redisUrl?: string;
   tuning: AppTuning;
 }
 
@@ -123,12 +125,7 @@ export function readAppEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     webhookPath,
     baseUrl: env.GHE_HOST ? `${protocol}://${env.GHE_HOST}/api/v3` : 'https://api.github.com',
     logLevel: level as AppEnv['logLevel'],
-    logFormat:
-      env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty'
-        ? env.LOG_FORMAT
-        : production
-          ? 'json'
-          : 'pretty',
+    redisUrl: env.REDIS_URL || undefined,
     tuning: {
       concurrency: int(env, 'AUTOPACK_CONCURRENCY', 4, 1),
       debounceMs: int(env, 'AUTOPACK_COALESCE_MS', 0, 0),

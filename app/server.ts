@@ -16,6 +16,7 @@
  *
  * SIGTERM / SIGINT: stop accepting webhooks, let running evaluations publish (up to 25 s), exit.
  */
+import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { Probot, ProbotOctokit, Server, run } from 'probot';
@@ -87,6 +88,19 @@ export function fetchWithTimeout(ms: number): typeof fetch {
   };
 }
 
+/** A port the OS reports free on `host` (for `PORT=0`). */
+function freePort(host = 'localhost'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Creates the logger: pino, JSON lines on stdout, credentials in headers censored. */
 export function createLogger(env: AppEnv): Logger {
   return pino({
@@ -131,8 +145,10 @@ export async function startServer(
       baseUrl: env.baseUrl,
       log: log as never,
       Octokit: AutopackOctokit,
+      ...(env.redisUrl ? { redisConfig: env.redisUrl } : {}),
     }),
-    port: env.port,
+    // Probot's Server treats port 0 as "default 3000": pick the free port here instead.
+    port: env.port === 0 ? await freePort(env.host) : env.port,
     host: env.host,
     webhookPath: env.webhookPath,
     log: log as never,

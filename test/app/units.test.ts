@@ -356,7 +356,6 @@ describe('environment', () => {
       webhookPath: '/hooks',
       baseUrl: 'https://github.example.com/api/v3',
       logLevel: 'debug',
-      logFormat: 'json',
     });
     expect(
       readAppEnv({ APP_ID: '1', PRIVATE_KEY: key, GHE_HOST: '127.0.0.1:9', GHE_PROTOCOL: 'http' })
