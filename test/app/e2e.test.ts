@@ -233,9 +233,27 @@ describe('App end to end (real server process, fake GitHub on 127.0.0.1)', () =>
     expect(newWrites.every((r) => r.path.endsWith('/access_tokens'))).toBe(true);
   });
 
-  it('push to the default branch: Check Runs on the new head', async () => {
+  it('push to the default branch: Check Runs on the new head; a 502 is retried and a secondary rate limit waited out', async () => {
     const payload = example('push', undefined, (p) => p.ref === 'refs/heads/master');
     expect(payload.after).toBe(MAIN_NEXT);
+    const treePath = new RegExp(`^/repos/${OWNER}/${REPO}/git/trees/${MAIN_NEXT}$`);
+    const runsPath = new RegExp(`^/repos/${OWNER}/${REPO}/check-runs$`);
+    fake.faults.push({
+      method: 'GET',
+      path: treePath,
+      status: 502,
+      times: 1,
+      message: 'Bad Gateway',
+    });
+    fake.faults.push({
+      method: 'POST',
+      path: runsPath,
+      status: 403,
+      times: 1,
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      headers: { 'retry-after': '1' },
+    });
     expect(await sendWebhook(server.port, SECRET, 'push', payload, 'delivery-push-1')).toBe(200);
     await fake.waitFor(
       () =>
@@ -250,6 +268,18 @@ describe('App end to end (real server process, fake GitHub on 127.0.0.1)', () =>
       ['autopack/actions-pinning', 'success', 0],
       ['autopack/workspace-structure', 'success', 0],
     ]);
+    // Probot's retry re-asked for the tree after the 502; the throttling plugin waited out the
+    // secondary rate limit's retry-after (1 s) before writing again, and each run exists once.
+    const trees = fake.requests.filter((r) => treePath.test(r.path));
+    expect(trees.map((r) => r.status)).toEqual([502, 200]);
+    const posts = fake.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        runsPath.test(r.path) &&
+        (r.body as { head_sha?: string }).head_sha === MAIN_NEXT,
+    );
+    expect(posts.map((r) => r.status)).toEqual([403, 201, 201]);
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 
   it('an invalid policy fails every Check Run with the error and its line', async () => {

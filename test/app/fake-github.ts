@@ -97,6 +97,7 @@ export class FakeGitHub {
     status: number;
     times: number;
     message?: string;
+    headers?: Record<string, string>;
   }> = [];
 
   constructor(readonly opts: FakeGitHubOptions) {}
@@ -216,7 +217,11 @@ export class FakeGitHub {
     const fault = this.faults.find((f) => f.times > 0 && f.method === method && f.path.test(path));
     if (fault) {
       fault.times--;
-      return send(fault.status, { message: fault.message ?? 'Injected failure' });
+      return send(
+        fault.status,
+        { message: fault.message ?? 'Injected failure' },
+        fault.headers ?? {},
+      );
     }
     const withEtag = (data: unknown) => {
       const etag = `"${createHash('sha1').update(JSON.stringify(data)).digest('hex')}"`;
