@@ -1,0 +1,32 @@
+/**
+ * The esbuild options shared by the two bundles: the Action (dist/index.js) and the CLI
+ * (lib/autopack.mjs). One ES module for Node 20, every dependency inlined; the data files
+ * (policies/*.yml, schemas/*.json) stay beside the code and policies/assets.ts finds them.
+ */
+export function bundleOptions({ entry, outfile, banner, minify }) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Prefer a package's ES module build: some UMD builds (jsonc-parser) require() their own
+    // files at run time, which a bundle cannot follow.
+    mainFields: ['module', 'main'],
+    minify,
+    legalComments: 'eof',
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+    // CommonJS dependencies (undici, ajv, ...) call require() on Node built-ins; an ES module has
+    // no require, so the bundle creates one. The names are prefixed so they never clash.
+    banner: {
+      js: [
+        banner,
+        "import { createRequire as __autopackCreateRequire } from 'node:module';",
+        'const require = __autopackCreateRequire(import.meta.url);',
+      ].join('\n'),
+    },
+  };
+}
