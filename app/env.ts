@@ -22,7 +22,7 @@ export class EnvError extends Error {
 
 /** Autopack's tuning knobs (all optional; defaults in docs/app-deployment.md). */
 export interface AppTuning {
-  /** `AUTOPACK_CONCURRENCY`: evaluations at once (default 4). */
+  /** `AUTOPACK_CONCURRENCY`: evaluations at once (default 2: the engine is CPU-bound on one thread). */
   concurrency: number;
   /** `AUTOPACK_COALESCE_MS`: hold a pull request's first event this long to merge followers (default 0). */
   debounceMs: number;
@@ -127,7 +127,7 @@ export function readAppEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     logLevel: level as AppEnv['logLevel'],
     redisUrl: env.REDIS_URL || undefined,
     tuning: {
-      concurrency: int(env, 'AUTOPACK_CONCURRENCY', 4, 1),
+      concurrency: int(env, 'AUTOPACK_CONCURRENCY', 2, 1),
       debounceMs: int(env, 'AUTOPACK_COALESCE_MS', 0, 0),
       inProgressAfterMs: int(env, 'AUTOPACK_IN_PROGRESS_AFTER_MS', 10_000, 0),
       timeoutMs: int(env, 'AUTOPACK_EVALUATION_TIMEOUT_MS', 120_000, 1_000),

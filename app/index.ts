@@ -42,7 +42,7 @@ export interface AutopackAppOptions {
   caches?: AppCaches;
   /** The checks to run (default: the registry). */
   checks?: readonly Check[];
-  /** Evaluations at once (default 4). */
+  /** Evaluations at once (default 2). */
   concurrency?: number;
   /** Wait this long for more events of the same pull request before starting (ms, default 0). */
   debounceMs?: number;
@@ -96,7 +96,7 @@ export function setupAutopack(app: Probot, options: AutopackAppOptions): Autopac
     onEvaluated: options.onEvaluated,
   });
   const scheduler = new CoalescingScheduler<EvaluationRequest>({
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 2,
     debounceMs: options.debounceMs ?? 0,
     run: async (job, control) => {
       await evaluator.run(job, control);

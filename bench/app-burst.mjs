@@ -21,6 +21,7 @@
  *
  * Usage: node bench/app-burst.mjs [--prs 20] [--heads 5] [--rate 20] [--installations 10]
  *                                 [--files 5000] [--mode combined|per-check]
+ *                                 [--concurrency N] [--coalesce-ms MS]   (AUTOPACK_CONCURRENCY / _COALESCE_MS)
  */
 /* global setTimeout, structuredClone, fetch */
 import { spawn } from 'node:child_process';
@@ -44,6 +45,8 @@ const RATE = Number(arg('rate', 20));
 const INSTALLATIONS = Number(arg('installations', 10));
 const FILES = Number(arg('files', 5000));
 const MODE = arg('mode', 'combined');
+const CONCURRENCY = arg('concurrency', '');
+const COALESCE_MS = arg('coalesce-ms', '');
 const APP_ID = 777;
 const SECRET = 'bench-secret';
 const OWNER = 'bench';
@@ -150,7 +153,9 @@ async function main() {
   const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
     .privateKey.export({ type: 'pkcs1', format: 'pem' })
     .toString();
-  const server = spawn(process.execPath, [path.join(OUT, 'server.mjs')], {
+  // BENCH_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, path.join(OUT, 'server.mjs')], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
@@ -162,6 +167,8 @@ async function main() {
       GHE_HOST: `127.0.0.1:${port}`,
       GHE_PROTOCOL: 'http',
       LOG_LEVEL: 'info',
+      ...(CONCURRENCY ? { AUTOPACK_CONCURRENCY: CONCURRENCY } : {}),
+      ...(COALESCE_MS ? { AUTOPACK_COALESCE_MS: COALESCE_MS } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -313,7 +320,9 @@ async function main() {
   const finished = Date.now();
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill('SIGTERM');
+  await exited;
 
   // --- Figures ---------------------------------------------------------------------------------
   const evaluated = logs.filter((l) => l.autopack === 'evaluated');
@@ -386,7 +395,7 @@ async function main() {
 
   const out = [];
   out.push(
-    `Autopack App burst benchmark — ${FILES} files, ${PRS} pull requests × ${HEADS} heads, ${INSTALLATIONS} installations, check-runs mode ${MODE}`,
+    `Autopack App burst benchmark — ${FILES} files, ${PRS} pull requests × ${HEADS} heads, ${INSTALLATIONS} installations, check-runs mode ${MODE}${CONCURRENCY ? `, concurrency ${CONCURRENCY}` : ''}${COALESCE_MS ? `, coalesce ${COALESCE_MS} ms` : ''}`,
   );
   out.push(
     `machine: ${process.platform} ${process.arch}, ${cpus().length} cores, load average ${loadavg()

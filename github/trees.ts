@@ -34,15 +34,25 @@ export async function getTree(
   recursive: boolean,
 ): Promise<TreeResult> {
   const path = `/repos/${repo.owner}/${repo.repo}/git/trees/${sha}`;
-  const res = await callGitHub('GET', path, () =>
-    client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+  const data = await callGitHub('GET', path, async () => {
+    // A recursive tree is large (about 150 bytes per entry): the body is parsed with the native
+    // JSON.parse, several times faster than Octokit's BigInt-safe parser (a tree has no big numbers).
+    const res = await client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner: repo.owner,
       repo: repo.repo,
       tree_sha: sha,
       ...(recursive ? { recursive: '1' } : {}),
-    }),
-  );
-  const data = res.data as { sha: string; tree: TreeEntry[]; truncated: boolean };
+      request: { parseSuccessResponseBody: false },
+    });
+    const body = res.data as unknown;
+    const text =
+      typeof body === 'string'
+        ? body
+        : body instanceof ReadableStream
+          ? await new Response(body).text()
+          : JSON.stringify(body);
+    return JSON.parse(text) as { sha: string; tree: TreeEntry[]; truncated: boolean };
+  });
   return {
     sha: data.sha,
     truncated: Boolean(data.truncated),
