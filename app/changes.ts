@@ -223,6 +223,3 @@ export function diffTrees(base: readonly RepoFile[], head: readonly RepoFile[]):
   for (const r of removed) if (!paired.has(r.path)) out.push({ path: r.path, status: 'removed' });
   return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }
-
-/** The 3,000-file cap of the pulls/files listing, re-exported for docs and tests. */
-export { PULL_FILES_LIMIT };

@@ -35,13 +35,7 @@ import { getPullRequest } from '../github/pulls.js';
 import type { AppCaches } from './caches.js';
 import { loadChangeSet, type ChangeSource } from './changes.js';
 import { lenientRunSettings, loadBaseConfig } from './config.js';
-import {
-  externalIdOf,
-  keyOf,
-  parseExternalId,
-  type EvaluationRequest,
-  type EvaluationTarget,
-} from './events.js';
+import { externalIdOf, keyOf, type EvaluationRequest, type EvaluationTarget } from './events.js';
 import { readTextAtCommit } from './files.js';
 import { inputProviders, type EvaluationContext } from './providers.js';
 import {
@@ -312,19 +306,31 @@ export class Evaluator {
         return;
       }
       await publish(
-        planFailureRuns(this.fallbackNames(undefined, req), apiFailure(e, headSha)),
+        planFailureRuns(
+          this.fallbackNames(undefined, req),
+          e instanceof DeadlineError ? timeoutFailure(e, headSha) : apiFailure(e, headSha),
+        ),
         e instanceof DeadlineError ? 'timeout' : 'api-error',
       );
       return;
-    }
-    if (existingResult.status === 'rejected') {
-      // Without the lookup, writing could duplicate runs; GitHub is failing anyway: report it once.
-      throw existingResult.reason;
     }
     const config = configResult.value;
     const mode = runModeOf(config);
     const selectedIds = this.selectedIds(config, req);
     const names = runNamesFor(mode, selectedIds);
+    if (existingResult.status === 'rejected') {
+      // Without the lookup a run may be written twice; a duplicate FAILED run is still better than
+      // a missing one (it can only make the head fail, never pass).
+      const e = existingResult.reason as unknown;
+      await publish(
+        planFailureRuns(
+          names,
+          e instanceof DeadlineError ? timeoutFailure(e, headSha) : apiFailure(e, headSha),
+        ),
+        e instanceof DeadlineError ? 'timeout' : 'api-error',
+      );
+      return;
+    }
     if (names.length === 0) {
       record.outcome = 'nothing-to-publish';
       return;
@@ -719,6 +725,3 @@ function footerOf(
     : '';
   return `<sub>${what} · head \`${target.headSha?.slice(0, 7)}\` · policy ${layers} at \`${policySha.slice(0, 7)}\`${change}</sub>`;
 }
-
-/** Re-exported for routing re-runs. */
-export { parseExternalId };

@@ -123,6 +123,25 @@ describe('App: failing closed', () => {
     expect(t.records[0]!.outcome).toBe('api-error');
   });
 
+  it('when the lookup of existing runs fails, failed runs are still written (never missing)', async () => {
+    const t = await createTestApp({ checks: TEST_CHECKS.slice(0, 2) });
+    nockToken(scope, 1);
+    scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: BASE }).reply(404, {});
+    scope
+      .get(`${R}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(503, { message: 'Service Unavailable' });
+    scope.post(`${R}/check-runs`).times(2).reply(201, { id: 1 });
+    await t.deliver('pull_request', example('pull_request', 'opened'));
+    expect(scope.isDone()).toBe(true);
+    const bodies = writes(served).map((w) => w.body);
+    expect(bodies.map((b) => [b.name, b.conclusion])).toEqual([
+      ['autopack/workspace-structure', 'failure'],
+      ['autopack/drift', 'failure'],
+    ]);
+    expect(bodies[0].output.summary).toContain(`/commits/${HEAD}/check-runs failed with HTTP 503`);
+  });
+
   it('a content read that fails fails the evaluation, even though the port answers "unreadable"', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[1]!] });
     mockStart(scope);
