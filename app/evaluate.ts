@@ -156,7 +156,7 @@ export class Evaluator {
   /** Evaluates one request; never rejects (failures are published as failed Check Runs and logged). */
   async run(
     req: EvaluationRequest,
-    control: JobControl = { superseded: () => false },
+    control: JobControl = { superseded: () => false, release: () => undefined },
   ): Promise<EvaluationRecord> {
     const record: EvaluationRecord = {
       key: keyOf(req.target),
@@ -272,6 +272,9 @@ export class Evaluator {
       open?: Map<string, ExistingCheckRun>,
     ) => {
       const t0 = Date.now();
+      // Results are ready: only writes remain, paced per installation by Probot's throttling.
+      // Let another evaluation use the CPU meanwhile (this key stays busy until the writes end).
+      control.release();
       record.evaluationMs ??= t0 - started;
       record.sinceWebhookMs ??= t0 - req.receivedAt;
       record.sinceFirstWebhookMs ??= t0 - req.firstReceivedAt;

@@ -9,7 +9,8 @@
  * A short `debounceMs` window (default 0) holds a key's first job so that events arriving together
  * are merged before any work starts.
  *
- * Keys run in parallel up to `concurrency`; waiting keys start in arrival order.
+ * Keys run in parallel up to `concurrency`; waiting keys start in arrival order. A job that only
+ * has paced writes left gives its slot back (`release()`), so writes never hold up evaluations.
  *
  * Replicas: this queue is per process. Two replicas receiving events for the same pull request
  * each evaluate it (see docs/app-deployment.md); GitHub stays the only state, so results remain
@@ -20,6 +21,12 @@
 export interface JobControl {
   /** True when a job for the same key, for which `isSuperseded` holds, is waiting. */
   superseded(): boolean;
+  /**
+   * Gives the job's concurrency slot back before the job ends (e.g. once results are ready and
+   * only paced writes remain): other keys may start, while this key stays busy until the job
+   * settles. Idempotent.
+   */
+  release(): void;
 }
 
 /** Options of a {@link CoalescingScheduler}. */
@@ -57,7 +64,10 @@ export type SubmitResult = 'queued' | 'merged' | 'dropped-stale';
 export class CoalescingScheduler<J> {
   private readonly keys = new Map<string, KeyState<J>>();
   private readonly ready: string[] = [];
+  /** Jobs holding a concurrency slot. */
   private active = 0;
+  /** Jobs not yet settled (slot held or released). */
+  private busy = 0;
   private idleWaiters: Array<() => void> = [];
   private timers = 0;
   /** Counters for logs and the benchmark. */
@@ -98,9 +108,9 @@ export class CoalescingScheduler<J> {
     return true;
   }
 
-  /** Jobs running now. */
+  /** Jobs running now (including those that gave their slot back and only finish writing). */
   get running(): number {
-    return this.active;
+    return this.busy;
   }
 
   /** Keys with a job waiting to start. */
@@ -117,7 +127,7 @@ export class CoalescingScheduler<J> {
   }
 
   private isIdle(): boolean {
-    return this.active === 0 && this.ready.length === 0 && this.timers === 0 && this.waiting === 0;
+    return this.busy === 0 && this.ready.length === 0 && this.timers === 0 && this.waiting === 0;
   }
 
   private enqueue(key: string, st: KeyState<J>): void {
@@ -153,15 +163,28 @@ export class CoalescingScheduler<J> {
       st.running = job;
       st.lastStarted = job;
       this.active++;
+      this.busy++;
       this.stats.started++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.active--;
+        this.pump();
+      };
       const control: JobControl = {
         superseded: () => st.waiting !== undefined && this.opts.isSuperseded(job, st.waiting),
+        release,
       };
       void Promise.resolve()
         .then(() => this.opts.run(job, control))
         .catch((e: unknown) => this.opts.onError(e, job))
         .finally(() => {
-          this.active--;
+          if (!released) {
+            released = true;
+            this.active--;
+          }
+          this.busy--;
           st.running = undefined;
           if (st.waiting) this.enqueue(key, st);
           else this.gc(key, st);

@@ -79,6 +79,34 @@ describe('CoalescingScheduler', () => {
     expect(s.running).toBe(0);
   });
 
+  it('a job that released its slot (only writes left) lets another key start; its own key stays busy', async () => {
+    const started: string[] = [];
+    const writesDone = deferred();
+    const s = new CoalescingScheduler<{ key: string; n: number }>({
+      concurrency: 1,
+      run: async (job, control) => {
+        started.push(`${job.key}${job.n}`);
+        if (job.key === 'a' && job.n === 1) {
+          control.release();
+          await writesDone.promise;
+        }
+      },
+      merge: (_w, incoming) => incoming,
+      isSuperseded: () => false,
+      onError: () => undefined,
+    });
+    s.submit('a', { key: 'a', n: 1 });
+    s.submit('b', { key: 'b', n: 1 });
+    await new Promise((r) => setImmediate(r));
+    s.submit('a', { key: 'a', n: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['a1', 'b1']);
+    expect(s.running).toBe(1);
+    writesDone.resolve();
+    await s.onIdle();
+    expect(started).toEqual(['a1', 'b1', 'a2']);
+  });
+
   it('a failing job is reported and the queue goes on', async () => {
     const errors: unknown[] = [];
     const s = new CoalescingScheduler<number>({
