@@ -505,6 +505,7 @@ export class Evaluator {
       config,
       snapshot,
       checks: selectedIds,
+      kind: target.kind,
     };
     const provided = await Promise.all(inputProviders.map((p) => p(ctx)));
     const inputs: CheckInputs = Object.assign({}, ...provided);

@@ -24,6 +24,11 @@ export interface EvaluationContext {
    * whose check is not among them should return `{}` without calling GitHub.
    */
   checks: readonly CheckId[];
+  /**
+   * What is evaluated. A merge group whose queue branch names no pull request must still be
+   * judged (governance fails closed), never waved through as a branch push.
+   */
+  kind: 'pull_request' | 'branch' | 'merge_group';
 }
 
 export type InputProvider = (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;

@@ -259,8 +259,8 @@ describe('App: event routing', () => {
     mockEvaluation(scope, 'octo-org/octo-repo', 1, head, baseSha, baseSha);
     await t.deliver('merge_group', p);
     expect(scope.isDone()).toBe(true);
-    expect(seen.map((c) => [c.pullNumber, c.headSha, c.baseSha, c.checks])).toEqual([
-      [104, head, baseSha, ['workspace-structure']],
+    expect(seen.map((c) => [c.kind, c.pullNumber, c.headSha, c.baseSha, c.checks])).toEqual([
+      ['merge_group', 104, head, baseSha, ['workspace-structure']],
     ]);
     const post = served.find((s) => s.method === 'POST' && s.path.endsWith('/check-runs'))!;
     expect(post.body.external_id).toBe(`autopack:mq=${p.merge_group.head_ref};base=${baseSha}`);

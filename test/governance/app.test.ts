@@ -176,6 +176,7 @@ describe('the input provider and the Approve button', () => {
       config,
       snapshot,
       checks: ['governance' as const],
+      kind: 'pull_request' as const,
     };
     const provided = await governanceInputProvider(ctx);
     // The listings behind "who could still approve" run concurrently: compare as a set.
@@ -203,7 +204,7 @@ describe('the input provider and the Approve button', () => {
       ...ctx,
       pullNumber: undefined,
       kind: 'merge_group',
-    } as never);
+    });
     const failed = await governanceCheck.run({
       snapshot,
       config,
@@ -211,7 +212,7 @@ describe('the input provider and the Approve button', () => {
       inputs: orphan,
     });
     expect(failed.conclusion).toBe('failure');
-    const skip = await governanceInputProvider({ ...ctx, pullNumber: undefined });
+    const skip = await governanceInputProvider({ ...ctx, pullNumber: undefined, kind: 'branch' });
     expect(skip).toEqual({ governanceSkip: expect.stringMatching(/^Not a pull request/) });
     expect(pr.take()).toEqual([]);
     expect(await governanceInputProvider({ ...ctx, checks: ['drift'] })).toEqual({});
