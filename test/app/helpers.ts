@@ -19,19 +19,6 @@ import { inputProviders, type InputProvider } from '../../app/providers.js';
 import { checkRunActionProviders, type CheckRunActionProvider } from '../../app/publish.js';
 import { gitBlobSha } from './fake-github.js';
 
-// nock 15 intercepts fetch through @mswjs/interceptors, which calls Promise.withResolvers (Node 22+).
-// Node 20 lacks it: the standard shape, for the test process only.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 export const API = 'https://api.github.com';
 export const APP_ID = 31337;
 

@@ -8,19 +8,6 @@
 import nock from 'nock';
 import { expect } from 'vitest';
 
-// nock 15 intercepts fetch through @mswjs/interceptors, which calls Promise.withResolvers
-// (Node 22+). Node 20 lacks it: the standard shape, for the test process only.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 export const API = 'https://api.github.com';
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';

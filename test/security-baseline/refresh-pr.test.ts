@@ -10,19 +10,6 @@ import {
   openOrUpdateBaselineRefreshPr,
 } from '../../github/baseline-refresh-pr.js';
 
-// nock 15 intercepts fetch through @mswjs/interceptors, which calls Promise.withResolvers (Node 22+).
-// Node 20 lacks it: the standard shape, for this test process only.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-
 const API = 'https://api.github.com';
 const repo = { owner: 'octo', repo: 'app' };
 const PATH = '.github/autopack-baseline.json';
