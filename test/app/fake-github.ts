@@ -6,6 +6,11 @@
  * commits, records every request, and keeps the Check Runs written to it, as GitHub would
  * (annotations appended on update). Conditional requests answer 304 on a matching ETag.
  *
+ * For governance it is a small stateful pull request: issue comments (listed oldest first, every
+ * page; a comment the App posts is authored by its bot user `<slug>[bot]`, so the ledger it
+ * writes is listed back after a restart), comment edits and reactions, repository permissions
+ * and collaborators, and team memberships. Pull request reviews are an empty list.
+ *
  * Plain Node plus tar-stream (for archives), so that bench/app-burst.mjs can bundle it.
  */
 import { createHash } from 'node:crypto';
@@ -58,6 +63,57 @@ export interface FakeCheckRun {
   createdAt: number;
 }
 
+/** An issue comment as the fake stores it (the REST shape, plus where it is). */
+export interface FakeComment {
+  id: number;
+  /** `owner/repo`. */
+  repo: string;
+  issue: number;
+  body: string;
+  user: { login: string; type: string };
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+}
+
+/** A reaction added to an issue comment. */
+export interface FakeReaction {
+  repo: string;
+  commentId: number;
+  content: string;
+  /** The login that reacted (the App's bot user for installation tokens). */
+  by: string;
+}
+
+/** One write to a Check Run (a create or an update), in arrival order. */
+export interface FakeCheckRunWrite {
+  runId: number;
+  repo: string;
+  name: string;
+  head_sha: string;
+  method: 'POST' | 'PATCH';
+  /** The run's status and conclusion after this write. */
+  status: string;
+  conclusion: string | null;
+  title?: string;
+}
+
+/** A repository role as "Get repository permissions for a user" names it. */
+export type FakeRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+const ROLE_RANK: Record<FakeRole, number> = { read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+
+/** The `permissions` booleans GitHub sends for a role. */
+function permissionBooleans(role: FakeRole): Record<string, boolean> {
+  const r = ROLE_RANK[role];
+  return { admin: r >= 5, maintain: r >= 4, push: r >= 3, triage: r >= 2, pull: r >= 1 };
+}
+
+/** The legacy `permission` field (`admin`, `write` or `read`). */
+function legacyPermission(role: FakeRole): string {
+  return ROLE_RANK[role] >= 5 ? 'admin' : ROLE_RANK[role] >= 3 ? 'write' : 'read';
+}
+
 interface PullState {
   number: number;
   headSha: string;
@@ -81,6 +137,19 @@ export interface FakeGitHubOptions {
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
+  /** Every Check Run write (create or update), in arrival order. */
+  readonly checkRunWrites: FakeCheckRunWrite[] = [];
+  /** Issue comments of every repository, oldest first. */
+  readonly comments: FakeComment[] = [];
+  readonly reactions: FakeReaction[] = [];
+  private nextCommentId = 2_000_000_001;
+  /** `owner/repo` → login (lower-case) → role. */
+  private readonly roles = new Map<string, Map<string, { login: string; role: FakeRole }>>();
+  /** `org/slug` → login (lower-case) → membership. */
+  private readonly teams = new Map<
+    string,
+    Map<string, { login: string; state: 'active' | 'pending' }>
+  >();
   private readonly commits = new Map<string, Map<string, FakeFile>>();
   private readonly parents = new Map<string, string>();
   private readonly pulls = new Map<string, PullState>();
@@ -131,6 +200,74 @@ export class FakeGitHub {
       updatedAt: pr.updatedAt ?? new Date().toISOString(),
       ...pr,
     });
+  }
+
+  /**
+   * Moves an open pull request to a new head (a push to its branch; the commit must have been
+   * added), bumping its `updated_at`.
+   */
+  pushToPull(repo: string, number: number, headSha: string): void {
+    const pr = this.pulls.get(`${repo}#${number}`);
+    if (!pr) throw new Error(`fake GitHub: no pull request ${repo}#${number}`);
+    if (!this.commits.has(`${repo}@${headSha}`))
+      throw new Error(`fake GitHub: no commit ${headSha} in ${repo}`);
+    pr.headSha = headSha;
+    pr.updatedAt = new Date(Math.max(Date.now(), Date.parse(pr.updatedAt) + 1000)).toISOString();
+  }
+
+  /** The pull request as the fake holds it now (head, base, `updated_at`). */
+  pull(repo: string, number: number): Readonly<PullState> | undefined {
+    return this.pulls.get(`${repo}#${number}`);
+  }
+
+  /**
+   * A person (or, with `type: 'Bot'`, another app) comments on issue or pull request `issue`, as
+   * through the web UI. Resolves the stored comment (its REST shape is what a webhook carries).
+   */
+  addComment(repo: string, issue: number, login: string, body: string, type = 'User'): FakeComment {
+    const now = new Date().toISOString();
+    const id = this.nextCommentId++;
+    const c: FakeComment = {
+      id,
+      repo,
+      issue,
+      body,
+      user: { login, type },
+      created_at: now,
+      updated_at: now,
+      html_url: `https://github.com/${repo}/pull/${issue}#issuecomment-${id}`,
+    };
+    this.comments.push(c);
+    return c;
+  }
+
+  /** The comments on `issue`, oldest first. */
+  commentsOn(repo: string, issue: number): FakeComment[] {
+    return this.comments.filter((c) => c.repo === repo && c.issue === issue);
+  }
+
+  /** Gives `login` a role on `repo` (a collaborator, listed by the collaborators API). */
+  setRole(repo: string, login: string, role: FakeRole): void {
+    let m = this.roles.get(repo);
+    if (!m) this.roles.set(repo, (m = new Map()));
+    m.set(login.toLowerCase(), { login, role });
+  }
+
+  /** Makes `login` a member of `team` (`org/slug`). */
+  addTeamMember(team: string, login: string, state: 'active' | 'pending' = 'active'): void {
+    let m = this.teams.get(team.toLowerCase());
+    if (!m) this.teams.set(team.toLowerCase(), (m = new Map()));
+    m.set(login.toLowerCase(), { login, state });
+  }
+
+  /** Every write to runs named `name` on `repo`, in arrival order. */
+  writesOf(repo: string, name: string): FakeCheckRunWrite[] {
+    return this.checkRunWrites.filter((w) => w.repo === repo && w.name === name);
+  }
+
+  /** The login installation tokens act as (`<slug>[bot]`). */
+  get botLogin(): string {
+    return `${this.opts.appSlug ?? 'autopack'}[bot]`;
   }
 
   /** Starts listening on 127.0.0.1 (an ephemeral port); resolves the port. */
@@ -264,6 +401,32 @@ export class FakeGitHub {
         name: 'Autopack',
       });
     }
+    const page = <T>(items: readonly T[]) => {
+      const per = Math.min(100, Number(query.per_page ?? 30));
+      const n = Number(query.page ?? 1);
+      const last = Math.max(1, Math.ceil(items.length / per));
+      const next = new URLSearchParams({ ...query, per_page: String(per), page: String(n + 1) });
+      const link: Record<string, string> =
+        n < last ? { link: `<http://127.0.0.1/api/v3${path}?${next.toString()}>; rel="next"` } : {};
+      return send(200, items.slice((n - 1) * per, n * per), link);
+    };
+    if (
+      method === 'GET' &&
+      (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))
+    ) {
+      const member = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase())?.get(m[3]!.toLowerCase());
+      if (!member) return send(404, { message: 'Not Found' });
+      return send(200, { state: member.state, role: 'member' });
+    }
+    if (method === 'GET' && (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/.exec(path))) {
+      const team = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase());
+      if (!team) return send(404, { message: 'Not Found' });
+      return page(
+        [...team.values()]
+          .filter((t) => t.state === 'active')
+          .map((t) => ({ login: t.login, type: 'User' })),
+      );
+    }
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path)))
       return send(404, { message: 'Not Found' });
     const repo = `${m[1]}/${m[2]}`;
@@ -353,11 +516,62 @@ export class FakeGitHub {
         base: { sha: pr.baseSha, ref: pr.baseRef, repo: repoView },
       });
     }
-    if (
-      method === 'GET' &&
-      (/^\/issues\/\d+\/comments$/.test(rest) || /^\/pulls\/\d+\/reviews$/.test(rest))
-    ) {
-      return send(200, []);
+    if (method === 'GET' && /^\/pulls\/\d+\/reviews$/.test(rest)) return page([]);
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1]);
+      if (method === 'GET') return page(this.commentsOn(repo, issue).map(commentView));
+      if (method === 'POST') {
+        const text = (body as { body?: unknown } | undefined)?.body;
+        if (typeof text !== 'string' || !text) return send(422, { message: 'body is required' });
+        if (text.length > 65_536)
+          return send(422, { message: 'Body is too long (maximum is 65536 characters)' });
+        // Written with an installation token: the author is the App's bot user.
+        return send(201, commentView(this.addComment(repo, issue, this.botLogin, text, 'Bot')));
+      }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)(\/reactions)?$/.exec(rest))) {
+      const c = this.comments.find((x) => x.repo === repo && x.id === Number(m![1]));
+      if (!c) return send(404, { message: 'Not Found' });
+      if (method === 'PATCH' && !m[2]) {
+        const text = (body as { body?: unknown } | undefined)?.body;
+        if (typeof text !== 'string' || !text) return send(422, { message: 'body is required' });
+        c.body = text;
+        c.updated_at = new Date().toISOString();
+        return send(200, commentView(c));
+      }
+      if (method === 'POST' && m[2]) {
+        const content = String((body as { content?: unknown } | undefined)?.content ?? '');
+        if (
+          !['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'].includes(content)
+        )
+          return send(422, { message: `invalid reaction ${content}` });
+        const by = this.botLogin;
+        const seen = this.reactions.some(
+          (r) => r.repo === repo && r.commentId === c.id && r.content === content && r.by === by,
+        );
+        if (!seen) this.reactions.push({ repo, commentId: c.id, content, by });
+        return send(seen ? 200 : 201, { content, user: { login: by, type: 'Bot' } });
+      }
+    }
+    if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const who = this.roles.get(repo)?.get(m[1]!.toLowerCase());
+      // Not a collaborator here: GitHub answers 404 for a user it does not know.
+      if (!who) return send(404, { message: 'Not Found' });
+      return send(200, {
+        permission: legacyPermission(who.role),
+        role_name: who.role,
+        user: { login: who.login, type: 'User', permissions: permissionBooleans(who.role) },
+      });
+    }
+    if (method === 'GET' && rest === '/collaborators') {
+      return page(
+        [...(this.roles.get(repo)?.values() ?? [])].map((c) => ({
+          login: c.login,
+          type: 'User',
+          role_name: c.role,
+          permissions: permissionBooleans(c.role),
+        })),
+      );
     }
     if (method === 'GET' && (m = /^\/commits\/([^/]+)\/check-runs$/.exec(rest))) {
       let runs = this.latestRuns(repo, m[1]!);
@@ -392,6 +606,7 @@ export class FakeGitHub {
       };
       if (run.status === 'completed') run.completedAt = Date.now();
       this.checkRuns.push(run);
+      this.noteWrite(run, 'POST');
       return send(201, this.runView(run));
     }
     if (method === 'PATCH' && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
@@ -418,6 +633,7 @@ export class FakeGitHub {
       if (b.actions) run.actions = b.actions as unknown[];
       run.writes.push(b);
       if (run.status === 'completed') run.completedAt = Date.now();
+      this.noteWrite(run, 'PATCH');
       return send(200, this.runView(run));
     }
     return send(404, { message: `Not Found: ${method} ${path}` });
@@ -504,6 +720,19 @@ export class FakeGitHub {
     return sha;
   }
 
+  private noteWrite(run: FakeCheckRun, method: 'POST' | 'PATCH'): void {
+    this.checkRunWrites.push({
+      runId: run.id,
+      repo: run.repo,
+      name: run.name,
+      head_sha: run.head_sha,
+      method,
+      status: run.status,
+      conclusion: run.conclusion,
+      title: run.output.title,
+    });
+  }
+
   private runView(r: FakeCheckRun) {
     return {
       id: r.id,
@@ -520,6 +749,20 @@ export class FakeGitHub {
       },
     };
   }
+}
+
+/** The REST shape of a stored comment. */
+function commentView(c: FakeComment) {
+  return {
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    html_url: c.html_url,
+    body: c.body,
+    user: c.user,
+    created_at: c.created_at,
+    updated_at: c.updated_at,
+    author_association: 'NONE',
+  };
 }
 
 function diff(
