@@ -204,6 +204,7 @@ function counts(findings: readonly Finding[]): string {
 
 /** A one-line title for one check's result. */
 export function titleOf(r: CheckResult): string {
+  if (r.headline) return clip(redact(r.headline), 255);
   const n = counts(r.findings);
   if (n) return clip(redact(n), 255);
   if (r.conclusion === 'action_required') return 'Action required';

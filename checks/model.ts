@@ -98,6 +98,11 @@ export interface CheckOutcome {
   conclusion?: Conclusion;
   /** Extra Markdown for the Check Run summary (tables, burndown); redacted before publishing. */
   summary?: string;
+  /**
+   * A one-line verdict that says more than a finding count (e.g. `Approval required: core`);
+   * shells use it as the Check Run title. Plain text, redacted before publishing.
+   */
+  headline?: string;
   /** Counters worth reporting (files scanned, links checked...). */
   stats?: Record<string, number>;
 }
@@ -129,6 +134,8 @@ export interface CheckResult {
   conclusion: Conclusion;
   findings: Finding[];
   summary?: string;
+  /** The check's own one-line verdict, when it gives one (see CheckOutcome.headline). */
+  headline?: string;
   stats?: Record<string, number>;
   durationMs: number;
 }

@@ -79,6 +79,7 @@ async function runOne(check: Check, opts: RunOptions, logger: Logger): Promise<C
       conclusion: outcome.conclusion ?? conclusionOf(findings),
       findings,
       summary: outcome.summary,
+      ...(outcome.headline ? { headline: outcome.headline } : {}),
       stats: outcome.stats,
       durationMs: performance.now() - started,
     };

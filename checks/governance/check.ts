@@ -132,6 +132,7 @@ export function governanceOutcome(
     outcome: {
       findings: findingsOf(ev),
       conclusion: ev.conclusion,
+      headline: ev.title,
       summary: `**${safe(ev.title)}**\n\n${renderGovernanceSummary(ev, input.pullRequest)}`,
       stats: {
         'rules triggered': ev.rules.length,

@@ -186,6 +186,7 @@ describe('App end to end: governance full story (real server process, fake GitHu
     expect(run).toMatchObject({ name: RUN, conclusion: 'action_required' });
     expect(fake.checkRuns.map((r) => r.name)).toEqual([RUN]); // every other check is off
     expect(run!.output.summary).toContain('**Approval required: core**');
+    expect(run!.output.title).toBe('Approval required: core');
     expect(run!.output.summary).toContain('src/core/engine.ts');
     expect(run!.output.summary).not.toContain('src/util.ts');
     expect(run!.output.summary).toContain(MAINTAINER); // who could still approve
@@ -223,6 +224,7 @@ describe('App end to end: governance full story (real server process, fake GitHu
     const [run] = fake.latestRuns(FULL, H1);
     expect(run).toMatchObject({ name: RUN, conclusion: 'success', head_sha: H1 });
     expect(run!.output.summary).toContain('**Approved: core**');
+    expect(run!.output.title).toBe('Approved: core');
     expect(run!.output.summary).toContain(MAINTAINER);
     const reply = botComments()[1]!;
     expect(reply.body).toContain(`@${MAINTAINER} approved \`core\` at \`${H1.slice(0, 12)}\``);
@@ -282,6 +284,7 @@ describe('App end to end: governance full story (real server process, fake GitHu
     ]);
     const [run] = fake.latestRuns(FULL, H2);
     expect(run!.output.summary).toContain('**Approved: core**');
+    expect(run!.output.title).toBe('Approved: core');
     expect(run!.output.summary).toContain(MAINTAINER);
     // The restarted process knew the approval only from the comments it read back from GitHub.
     expect(
@@ -304,6 +307,7 @@ describe('App end to end: governance full story (real server process, fake GitHu
     ]);
     const [run] = fake.latestRuns(FULL, H3);
     expect(run!.output.summary).toContain('**Approval required: core**');
+    expect(run!.output.title).toBe('Approval required: core');
     expect(run!.output.summary).toContain('the protected files changed since it was given');
     expect(run!.actions).toEqual([expect.objectContaining({ identifier: 'approve' })]);
     // The earlier heads keep their own results.
