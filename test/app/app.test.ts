@@ -3,21 +3,18 @@
  * (`nock.disableNetConnect()`), every request asserted by method, path, body and count.
  */
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inputProviders } from '../../app/providers.js';
 import {
-  API,
   APP_ID,
   blobBody,
   changedFiles,
   commit,
   createTestApp,
   example,
-  isolateProviders,
+  apiBoundary,
   lines,
   nockToken,
-  record,
-  unmatched,
   type FakeCommit,
   type Served,
 } from './helpers.js';
@@ -112,33 +109,17 @@ function posts(served: Served[]) {
 }
 
 describe('App: pull request evaluation', () => {
-  let scope: nock.Scope;
-  let served: Served[];
-  let restore: () => void;
-
-  beforeEach(() => {
-    restore = isolateProviders();
-    nock.disableNetConnect();
-    scope = nock(API);
-    served = record(scope);
-  });
-
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    restore();
-    expect(unmatched).toEqual([]);
-  });
+  const api = apiBoundary();
 
   it('pull_request.opened: reads what the checks need once, writes each Check Run once, completed', async () => {
     const t = await createTestApp();
-    mockEvaluation(scope);
-    mockSnapshot(scope);
-    mockReads(scope);
-    mockCreate(scope, 4);
+    mockEvaluation(api.scope);
+    mockSnapshot(api.scope);
+    mockReads(api.scope);
+    mockCreate(api.scope, 4);
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    expect(lines(served).sort()).toEqual(
+    expect(api.scope.isDone()).toBe(true);
+    expect(lines(api.served).sort()).toEqual(
       [
         'POST /app/installations/1/access_tokens',
         `GET ${R}/contents/.github/autopack.yml?ref=${BASE}`,
@@ -155,7 +136,7 @@ describe('App: pull request evaluation', () => {
         `POST ${R}/check-runs`,
       ].sort(),
     );
-    const bodies = posts(served);
+    const bodies = posts(api.served);
     expect(bodies.map((b) => [b.name, b.head_sha, b.status, b.conclusion])).toEqual([
       ['autopack/workspace-structure', HEAD, 'completed', 'failure'],
       ['autopack/drift', HEAD, 'completed', 'failure'],
@@ -195,15 +176,15 @@ describe('App: pull request evaluation', () => {
 
   it('the same event again in the same process requests nothing', async () => {
     const t = await createTestApp();
-    mockEvaluation(scope);
-    mockSnapshot(scope);
-    mockReads(scope);
-    mockCreate(scope, 4);
+    mockEvaluation(api.scope);
+    mockSnapshot(api.scope);
+    mockReads(api.scope);
+    mockCreate(api.scope, 4);
     const payload = example('pull_request', 'opened');
     await t.deliver('pull_request', payload, 'same-delivery');
-    const count = served.length;
+    const count = api.served.length;
     await t.deliver('pull_request', payload, 'same-delivery');
-    expect(served.length).toBe(count);
+    expect(api.served.length).toBe(count);
     expect(t.records.map((r) => r.outcome)).toEqual(['published', 'skipped-duplicate']);
   });
 
@@ -219,10 +200,10 @@ describe('App: pull request evaluation', () => {
       app: { id: APP_ID },
       output: { annotations_count: 0 },
     }));
-    mockEvaluation(scope, { existing });
+    mockEvaluation(api.scope, { existing });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    expect(lines(served).sort()).toEqual(
+    expect(api.scope.isDone()).toBe(true);
+    expect(lines(api.served).sort()).toEqual(
       [
         'POST /app/installations/1/access_tokens',
         `GET ${R}/contents/.github/autopack.yml?ref=${BASE}`,
@@ -256,14 +237,16 @@ describe('App: pull request evaluation', () => {
         output: { annotations_count: 0 },
       },
     ];
-    mockEvaluation(scope, { existing });
-    mockSnapshot(scope);
-    mockReads(scope);
-    mockCreate(scope, 3);
-    scope.patch(`${R}/check-runs/502`).reply(200, { id: 502 });
+    mockEvaluation(api.scope, { existing });
+    mockSnapshot(api.scope);
+    mockReads(api.scope);
+    mockCreate(api.scope, 3);
+    api.scope.patch(`${R}/check-runs/502`).reply(200, { id: 502 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    const writes = served.filter((s) => s.method !== 'GET' && !s.path.includes('access_tokens'));
+    expect(api.scope.isDone()).toBe(true);
+    const writes = api.served.filter(
+      (s) => s.method !== 'GET' && !s.path.includes('access_tokens'),
+    );
     // The in-progress run is completed in place; the completed one carrying annotations is
     // superseded by a new run (annotations cannot be removed from a run); the rest are created.
     expect(writes.map((w) => `${w.method} ${w.path} ${w.body.name ?? ''}`)).toEqual([
@@ -291,57 +274,57 @@ describe('App: pull request evaluation', () => {
       return p;
     };
     // The first event starts at once; the two that follow wait and merge: only HEAD3 is evaluated next.
-    nockToken(scope, 1);
-    scope.get(`${R}/contents/${CONFIG}`).query({ ref: BASE }).reply(404, {});
-    scope
+    nockToken(api.scope, 1);
+    api.scope.get(`${R}/contents/${CONFIG}`).query({ ref: BASE }).reply(404, {});
+    api.scope
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
-    scope
+    api.scope
       .get(`${R}/commits/${HEAD3}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] });
-    mockSnapshot(scope, head3, HEAD3);
+    mockSnapshot(api.scope, head3, HEAD3);
     for (const p of ['README.md', 'docs/guide.md', 'LEDGER.md']) {
-      scope
+      api.scope
         .get(`${R}/git/blobs/${head3.shaOf(p)}`)
         .reply(200, blobBody(head3.blobs.get(head3.shaOf(p))!, head3.shaOf(p)));
     }
-    scope
+    api.scope
       .get(`${R}/contents/LEDGER.md`)
       .query({ ref: BASE })
       .reply(200, { type: 'file', ...blobBody('- one\n', base.shaOf('LEDGER.md')) });
-    mockCreate(scope, 4);
+    mockCreate(api.scope, 4);
     await Promise.all([
       t.probot.receive({ id: 'd1', name: 'pull_request', payload: sync(HEAD, 1) } as never),
       t.probot.receive({ id: 'd2', name: 'pull_request', payload: sync(HEAD2, 2) } as never),
       t.probot.receive({ id: 'd3', name: 'pull_request', payload: sync(HEAD3, 3) } as never),
     ]);
     await t.app.deps.idle();
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(t.records.map((r) => [r.target.headSha, r.outcome])).toEqual([
       [HEAD, 'superseded'],
       [HEAD3, 'published'],
     ]);
     expect(t.records[1]!.reasons).toEqual(['pull_request.synchronize', 'pull_request.synchronize']);
     // HEAD's tree was never read, HEAD2 was never touched, and only HEAD3 got Check Runs.
-    expect(served.some((s) => s.path.includes(HEAD2))).toBe(false);
-    expect(served.some((s) => s.path.includes(`/git/trees/${HEAD}`))).toBe(false);
-    expect(new Set(posts(served).map((b) => b.head_sha))).toEqual(new Set([HEAD3]));
+    expect(api.served.some((s) => s.path.includes(HEAD2))).toBe(false);
+    expect(api.served.some((s) => s.path.includes(`/git/trees/${HEAD}`))).toBe(false);
+    expect(new Set(posts(api.served).map((b) => b.head_sha))).toEqual(new Set([HEAD3]));
   });
 
   it('reads the policy from the base: an invalid base config fails every run with its line, and nothing else is read', async () => {
     const t = await createTestApp();
-    mockEvaluation(scope, {
+    mockEvaluation(api.scope, {
       config: 'extends: autopack:recommended\ncheck-runs:\n  mode: sometimes\n',
     });
-    mockCreate(scope, 4);
+    mockCreate(api.scope, 4);
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    expect(served.some((s) => s.path.includes('/git/') || s.path.includes('/compare/'))).toBe(
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.some((s) => s.path.includes('/git/') || s.path.includes('/compare/'))).toBe(
       false,
     );
-    const bodies = posts(served);
+    const bodies = posts(api.served);
     expect(bodies.map((b) => b.name)).toEqual([
       'autopack/workspace-structure',
       'autopack/drift',
@@ -371,12 +354,12 @@ describe('App: pull request evaluation', () => {
       ...Object.fromEntries(head.tree.map((e) => [e.path, head.blobs.get(e.sha)!])),
       '.github/autopack.yml': 'workspace-structure:\n  enabled: false\n',
     });
-    mockEvaluation(scope, { config: 'extends: autopack:recommended\n' });
-    mockSnapshot(scope, headWithPolicy);
-    mockReads(scope, headWithPolicy);
-    mockCreate(scope, 4);
+    mockEvaluation(api.scope, { config: 'extends: autopack:recommended\n' });
+    mockSnapshot(api.scope, headWithPolicy);
+    mockReads(api.scope, headWithPolicy);
+    mockCreate(api.scope, 4);
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const bodies = posts(served);
+    const bodies = posts(api.served);
     expect(bodies.map((b) => [b.name, b.conclusion])).toEqual([
       ['autopack/workspace-structure', 'failure'],
       ['autopack/drift', 'failure'],
@@ -388,15 +371,15 @@ describe('App: pull request evaluation', () => {
 
   it('combined mode: autopack/governance plus one autopack/checks run', async () => {
     const t = await createTestApp();
-    mockEvaluation(scope, {
+    mockEvaluation(api.scope, {
       config: 'extends: autopack:recommended\ncheck-runs:\n  mode: combined\n',
     });
-    mockSnapshot(scope);
-    mockReads(scope);
-    mockCreate(scope, 2);
+    mockSnapshot(api.scope);
+    mockReads(api.scope);
+    mockCreate(api.scope, 2);
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    const bodies = posts(served);
+    expect(api.scope.isDone()).toBe(true);
+    const bodies = posts(api.served);
     expect(bodies.map((b) => [b.name, b.conclusion, b.output.title])).toEqual([
       ['autopack/governance', 'success', 'No findings'],
       ['autopack/checks', 'failure', '2 errors (2 of 3 checks)'],
@@ -418,12 +401,12 @@ describe('App: pull request evaluation', () => {
         ...Object.fromEntries(head.tree.map((e) => [e.path, head.blobs.get(e.sha)!])),
         '.github/autopack.yml': 'extends: autopack:recommended\n',
       });
-      mockEvaluation(scope);
-      mockSnapshot(scope, headWithPolicy);
-      mockReads(scope, headWithPolicy);
-      mockCreate(scope, 4);
+      mockEvaluation(api.scope);
+      mockSnapshot(api.scope, headWithPolicy);
+      mockReads(api.scope, headWithPolicy);
+      mockCreate(api.scope, 4);
       await t.deliver('pull_request', example('pull_request', 'opened'));
-      expect(posts(served).find((b) => b.name === 'autopack/governance')?.conclusion).toBe(
+      expect(posts(api.served).find((b) => b.name === 'autopack/governance')?.conclusion).toBe(
         'success',
       );
     } finally {

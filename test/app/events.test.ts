@@ -4,22 +4,18 @@
  * installation events, and edits of a pull request.
  */
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inputProviders, type EvaluationContext } from '../../app/providers.js';
 import { routeEvent, keyOf, parseExternalId, pullNumberOfMergeGroupRef } from '../../app/events.js';
 import {
-  API,
   APP_ID,
   TEST_CHECKS,
   commit,
   createTestApp,
   example,
-  isolateProviders,
+  apiBoundary,
   lines,
   nockToken,
-  record,
-  unmatched,
-  type Served,
 } from './helpers.js';
 
 const files = commit({ 'README.md': '# Hello\n', 'old.bak': 'x\n' });
@@ -59,32 +55,16 @@ function mockEvaluation(
 }
 
 describe('App: event routing', () => {
-  let scope: nock.Scope;
-  let served: Served[];
-  let restore: () => void;
-
-  beforeEach(() => {
-    restore = isolateProviders();
-    nock.disableNetConnect();
-    scope = nock(API);
-    served = record(scope);
-  });
-
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    restore();
-    expect(unmatched).toEqual([]);
-  });
+  const api = apiBoundary();
 
   it('push to the default branch evaluates the new head; the policy comes from the commit before the push', async () => {
     const t = await createTestApp({ checks: ONE_CHECK });
     const p = example('push', undefined, (x) => x.ref === 'refs/heads/master');
     p.before = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
-    mockEvaluation(scope, 'Codertocat/Hello-World', 1, p.after, p.before, p.before);
+    mockEvaluation(api.scope, 'Codertocat/Hello-World', 1, p.after, p.before, p.before);
     await t.deliver('push', p);
-    expect(scope.isDone()).toBe(true);
-    const post = served.find((s) => s.method === 'POST' && s.path.endsWith('/check-runs'))!;
+    expect(api.scope.isDone()).toBe(true);
+    const post = api.served.find((s) => s.method === 'POST' && s.path.endsWith('/check-runs'))!;
     expect(post.body).toMatchObject({
       name: 'autopack/workspace-structure',
       head_sha: p.after,
@@ -98,10 +78,10 @@ describe('App: event routing', () => {
     const t = await createTestApp({ checks: ONE_CHECK });
     const p = example('push', undefined, (x) => x.ref === 'refs/heads/master');
     expect(p.before).toMatch(/^0{40}$/);
-    mockEvaluation(scope, 'Codertocat/Hello-World', 1, p.after, p.after);
+    mockEvaluation(api.scope, 'Codertocat/Hello-World', 1, p.after, p.after);
     await t.deliver('push', p);
-    expect(scope.isDone()).toBe(true);
-    expect(served.some((s) => s.path.includes('/compare/'))).toBe(false);
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.some((s) => s.path.includes('/compare/'))).toBe(false);
   });
 
   it('pushes of tags and other branches, and installation events, request nothing', async () => {
@@ -124,7 +104,7 @@ describe('App: event routing', () => {
     }
     await t.deliver('installation_repositories', example('installation_repositories', 'added'));
     await t.deliver('installation_repositories', example('installation_repositories', 'removed'));
-    expect(served).toEqual([]);
+    expect(api.served).toEqual([]);
     expect(t.records).toEqual([]);
   });
 
@@ -132,9 +112,9 @@ describe('App: event routing', () => {
     const t = await createTestApp({ checks: ONE_CHECK });
     const p = example('check_suite', 'requested');
     const { head_sha: head, before } = p.check_suite;
-    mockEvaluation(scope, 'Codertocat/Hello-World', 957387, head, before, before);
+    mockEvaluation(api.scope, 'Codertocat/Hello-World', 957387, head, before, before);
     await t.deliver('check_suite', p);
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(t.records.map((r) => [r.target.kind, r.target.headSha, r.outcome])).toEqual([
       ['branch', head, 'published'],
     ]);
@@ -146,11 +126,18 @@ describe('App: event routing', () => {
     const push = example('push', undefined, (x) => x.ref === 'refs/heads/master');
     push.after = suite.check_suite.head_sha;
     push.before = suite.check_suite.before;
-    mockEvaluation(scope, 'Codertocat/Hello-World', 957387, push.after, push.before, push.before);
+    mockEvaluation(
+      api.scope,
+      'Codertocat/Hello-World',
+      957387,
+      push.after,
+      push.before,
+      push.before,
+    );
     await t.deliver('check_suite', suite);
     push.installation.id = 957387;
     await t.deliver('push', push);
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(t.records.map((r) => r.outcome)).toEqual(['published', 'skipped-duplicate']);
   });
 
@@ -159,9 +146,12 @@ describe('App: event routing', () => {
     const p = example('check_suite', 'rerequested');
     const pr = p.check_suite.pull_requests[0];
     const R = '/repos/Codertocat/Hello-World';
-    nockToken(scope, 957387);
-    scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: pr.base.sha }).reply(404, {});
-    scope
+    nockToken(api.scope, 957387);
+    api.scope
+      .get(`${R}/contents/.github%2Fautopack.yml`)
+      .query({ ref: pr.base.sha })
+      .reply(404, {});
+    api.scope
       .get(`${R}/commits/${pr.head.sha}/check-runs`)
       .query(true)
       .reply(200, {
@@ -179,18 +169,18 @@ describe('App: event routing', () => {
           },
         ],
       });
-    scope
+    api.scope
       .get(`${R}/git/trees/${pr.head.sha}`)
       .query(true)
       .reply(200, { sha: pr.head.sha, truncated: false, tree: files.tree });
-    scope
+    api.scope
       .get(`${R}/compare/${pr.base.sha}...${pr.head.sha}`)
       .query(true)
       .reply(200, { status: 'ahead', merge_base_commit: { sha: pr.base.sha }, files: [] });
-    scope.patch(`${R}/check-runs/77`).reply(200, { id: 77 });
+    api.scope.patch(`${R}/check-runs/77`).reply(200, { id: 77 });
     await t.deliver('check_suite', p);
-    expect(scope.isDone()).toBe(true);
-    const patch = served.find((s) => s.method === 'PATCH')!;
+    expect(api.scope.isDone()).toBe(true);
+    const patch = api.served.find((s) => s.method === 'PATCH')!;
     expect(patch.body).toMatchObject({
       status: 'completed',
       conclusion: 'failure',
@@ -207,8 +197,8 @@ describe('App: event routing', () => {
     const R = '/repos/github/hello-world';
     const head = p.check_run.head_sha;
     const baseSha = 'a'.repeat(40);
-    nockToken(scope, 1);
-    scope.get(`${R}/pulls/7`).reply(
+    nockToken(api.scope, 1);
+    api.scope.get(`${R}/pulls/7`).reply(
       200,
       {
         number: 7,
@@ -221,28 +211,30 @@ describe('App: event routing', () => {
     );
     mockRest();
     await t.deliver('check_run', p);
-    expect(scope.isDone()).toBe(true);
-    const writes = served.filter((s) => s.method !== 'GET' && !s.path.includes('access_tokens'));
+    expect(api.scope.isDone()).toBe(true);
+    const writes = api.served.filter(
+      (s) => s.method !== 'GET' && !s.path.includes('access_tokens'),
+    );
     expect(writes.map((w) => [w.method, w.body.name])).toEqual([
       ['POST', 'autopack/workspace-structure'],
     ]);
     expect(t.records[0]!.reasons).toEqual(['check_run.rerequested']);
 
     function mockRest() {
-      scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: baseSha }).reply(404, {});
-      scope
+      api.scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: baseSha }).reply(404, {});
+      api.scope
         .get(`${R}/commits/${head}/check-runs`)
         .query(true)
         .reply(200, { total_count: 0, check_runs: [] });
-      scope
+      api.scope
         .get(`${R}/git/trees/${head}`)
         .query(true)
         .reply(200, { sha: head, truncated: false, tree: files.tree });
-      scope
+      api.scope
         .get(`${R}/compare/${baseSha}...${head}`)
         .query(true)
         .reply(200, { status: 'ahead', merge_base_commit: { sha: baseSha }, files: [] });
-      scope.post(`${R}/check-runs`).reply(201, { id: 5 });
+      api.scope.post(`${R}/check-runs`).reply(201, { id: 5 });
     }
   });
 
@@ -256,13 +248,13 @@ describe('App: event routing', () => {
     const t = await createTestApp({ checks: ONE_CHECK });
     const p = example('merge_group', 'checks_requested');
     const { head_sha: head, base_sha: baseSha } = p.merge_group;
-    mockEvaluation(scope, 'octo-org/octo-repo', 1, head, baseSha, baseSha);
+    mockEvaluation(api.scope, 'octo-org/octo-repo', 1, head, baseSha, baseSha);
     await t.deliver('merge_group', p);
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(seen.map((c) => [c.kind, c.pullNumber, c.headSha, c.baseSha, c.checks])).toEqual([
       ['merge_group', 104, head, baseSha, ['workspace-structure']],
     ]);
-    const post = served.find((s) => s.method === 'POST' && s.path.endsWith('/check-runs'))!;
+    const post = api.served.find((s) => s.method === 'POST' && s.path.endsWith('/check-runs'))!;
     expect(post.body.external_id).toBe(`autopack:mq=${p.merge_group.head_ref};base=${baseSha}`);
   });
 
@@ -272,16 +264,16 @@ describe('App: event routing', () => {
     edited.action = 'edited';
     edited.changes = { title: { from: 'Old title' } };
     await t.deliver('pull_request', edited);
-    expect(served).toEqual([]);
+    expect(api.served).toEqual([]);
     edited.changes = { base: { ref: { from: 'develop' }, sha: { from: 'd'.repeat(40) } } };
     const pr = edited.pull_request;
-    mockEvaluation(scope, 'Codertocat/Hello-World', 1, pr.head.sha, pr.base.sha, pr.base.sha);
+    mockEvaluation(api.scope, 'Codertocat/Hello-World', 1, pr.head.sha, pr.base.sha, pr.base.sha);
     await t.deliver('pull_request', edited);
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(t.records.map((r) => [r.reasons, r.outcome])).toEqual([
       [['pull_request.edited'], 'published'],
     ]);
-    expect(lines(served).filter((l) => l.startsWith('POST /repos'))).toHaveLength(1);
+    expect(lines(api.served).filter((l) => l.startsWith('POST /repos'))).toHaveLength(1);
   });
 
   it('pull_request.closed drops a waiting evaluation of that pull request', async () => {
@@ -294,7 +286,7 @@ describe('App: event routing', () => {
     expect(slow.app.scheduler.waiting).toBe(1);
     await slow.probot.receive({ id: 'c', name: 'pull_request', payload: closed } as never);
     expect(slow.app.scheduler.waiting).toBe(0);
-    expect(served).toEqual([]);
+    expect(api.served).toEqual([]);
     expect(t.records).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { pack } from 'tar-stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Check, Finding } from '../../checks/model.js';
 import { createCaches } from '../../app/caches.js';
 import {
@@ -17,10 +17,8 @@ import {
   commit,
   createTestApp,
   example,
-  isolateProviders,
+  apiBoundary,
   nockToken,
-  record,
-  unmatched,
   type FakeCommit,
   type Served,
 } from './helpers.js';
@@ -78,39 +76,23 @@ function manyFindings(n: number): Check {
 }
 
 describe('App: failing closed', () => {
-  let scope: nock.Scope;
-  let served: Served[];
-  let restore: () => void;
-
-  beforeEach(() => {
-    restore = isolateProviders();
-    nock.disableNetConnect();
-    scope = nock(API);
-    served = record(scope);
-  });
-
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    restore();
-    expect(unmatched).toEqual([]);
-  });
+  const api = apiBoundary();
 
   it('a GitHub error while reading the tree fails every Check Run, saying what failed and how to re-run', async () => {
     const t = await createTestApp({ checks: TEST_CHECKS.slice(0, 2) });
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .reply(502, { message: 'Server Error' }, { 'x-github-request-id': 'ABC:123' });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .optionally()
       .reply(200, { merge_base_commit: { sha: BASE }, files: [] });
-    scope.post(`${R}/check-runs`).times(2).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).times(2).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const bodies = writes(served).map((w) => w.body);
+    const bodies = writes(api.served).map((w) => w.body);
     expect(bodies.map((b) => [b.name, b.status, b.conclusion])).toEqual([
       ['autopack/workspace-structure', 'completed', 'failure'],
       ['autopack/drift', 'completed', 'failure'],
@@ -125,16 +107,16 @@ describe('App: failing closed', () => {
 
   it('when the lookup of existing runs fails, failed runs are still written (never missing)', async () => {
     const t = await createTestApp({ checks: TEST_CHECKS.slice(0, 2) });
-    nockToken(scope, 1);
-    scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: BASE }).reply(404, {});
-    scope
+    nockToken(api.scope, 1);
+    api.scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: BASE }).reply(404, {});
+    api.scope
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(503, { message: 'Service Unavailable' });
-    scope.post(`${R}/check-runs`).times(2).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).times(2).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    const bodies = writes(served).map((w) => w.body);
+    expect(api.scope.isDone()).toBe(true);
+    const bodies = writes(api.served).map((w) => w.body);
     expect(bodies.map((b) => [b.name, b.conclusion])).toEqual([
       ['autopack/workspace-structure', 'failure'],
       ['autopack/drift', 'failure'],
@@ -144,12 +126,12 @@ describe('App: failing closed', () => {
 
   it('a content read that fails fails the evaluation, even though the port answers "unreadable"', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[1]!] });
-    mockStart(scope);
-    mockTreeAndCompare(scope);
-    scope.get(`${R}/git/blobs/${head.shaOf('README.md')}`).reply(500, { message: 'boom' });
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope);
+    api.scope.get(`${R}/git/blobs/${head.shaOf('README.md')}`).reply(500, { message: 'boom' });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const [b] = writes(served).map((w) => w.body);
+    const [b] = writes(api.served).map((w) => w.body);
     expect(b).toMatchObject({ name: 'autopack/drift', conclusion: 'failure' });
     expect(b.output.summary).toContain(
       `/git/blobs/${head.shaOf('README.md')} failed with HTTP 500`,
@@ -158,12 +140,12 @@ describe('App: failing closed', () => {
 
   it('a secondary rate limit is reported as one, with when to re-run', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[0]!] });
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: head.tree });
-    scope.get(`${R}/compare/${BASE}...${HEAD}`).query(true).reply(
+    api.scope.get(`${R}/compare/${BASE}...${HEAD}`).query(true).reply(
       403,
       {
         message:
@@ -171,29 +153,29 @@ describe('App: failing closed', () => {
       },
       { 'retry-after': '60' },
     );
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const [b] = writes(served).map((w) => w.body);
+    const [b] = writes(api.served).map((w) => w.body);
     expect(b.conclusion).toBe('failure');
     expect(b.output.summary).toContain('secondary rate limit was hit (retry after 60 s)');
   });
 
   it('an evaluation that does not finish in time ends timed_out, never missing', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[0]!], timeoutMs: 200 });
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .delay(5_000)
       .reply(200, { sha: HEAD, truncated: false, tree: head.tree });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .delay(5_000)
       .reply(200, { merge_base_commit: { sha: BASE }, files: [] });
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const [b] = writes(served).map((w) => w.body);
+    const [b] = writes(api.served).map((w) => w.body);
     expect(b).toMatchObject({
       name: 'autopack/workspace-structure',
       status: 'completed',
@@ -205,30 +187,30 @@ describe('App: failing closed', () => {
 
   it('a slow evaluation opens in_progress runs first, then completes the same runs (no duplicates)', async () => {
     const t = await createTestApp({ checks: TEST_CHECKS.slice(0, 2), inProgressAfterMs: 0 });
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .delay(300)
       .reply(200, { sha: HEAD, truncated: false, tree: head.tree });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .reply(200, { merge_base_commit: { sha: BASE }, files: [] });
-    scope
+    api.scope
       .get(`${R}/git/blobs/${head.shaOf('README.md')}`)
       .reply(200, blobBody('# Hello\nFIXME\n', head.shaOf('README.md')));
     let id = 40;
-    scope
+    api.scope
       .post(`${R}/check-runs`)
       .times(2)
       .reply(201, () => ({ id: ++id }));
-    scope.patch(`${R}/check-runs/41`).reply(200, {});
-    scope.patch(`${R}/check-runs/42`).reply(200, {});
+    api.scope.patch(`${R}/check-runs/41`).reply(200, {});
+    api.scope.patch(`${R}/check-runs/42`).reply(200, {});
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(
-      writes(served).map((w) => [
+      writes(api.served).map((w) => [
         w.method,
         w.path.replace(R, ''),
         w.body.status,
@@ -244,11 +226,11 @@ describe('App: failing closed', () => {
 
   it('annotations: at most 50 by default (one write per run), the summary says how many were left out', async () => {
     const t = await createTestApp({ checks: [manyFindings(120)] });
-    mockStart(scope);
-    mockTreeAndCompare(scope);
-    scope.post(`${R}/check-runs`).reply(201, { id: 9 });
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope);
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 9 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const w = writes(served);
+    const w = writes(api.served);
     expect(w).toHaveLength(1);
     const out = w[0]!.body.output;
     expect(out.annotations).toHaveLength(50);
@@ -263,13 +245,13 @@ describe('App: failing closed', () => {
 
   it('annotations beyond 50 are sent 50 per request when check-runs.max-annotations allows them', async () => {
     const t = await createTestApp({ checks: [manyFindings(120)] });
-    mockStart(scope, 'extends: autopack:recommended\ncheck-runs:\n  max-annotations: 1000\n');
-    mockTreeAndCompare(scope);
-    scope.post(`${R}/check-runs`).reply(201, { id: 9 });
-    scope.patch(`${R}/check-runs/9`).times(2).reply(200, {});
+    mockStart(api.scope, 'extends: autopack:recommended\ncheck-runs:\n  max-annotations: 1000\n');
+    mockTreeAndCompare(api.scope);
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 9 });
+    api.scope.patch(`${R}/check-runs/9`).times(2).reply(200, {});
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    const w = writes(served);
+    expect(api.scope.isDone()).toBe(true);
+    const w = writes(api.served);
     expect(w.map((x) => [x.method, x.body.output.annotations.length])).toEqual([
       ['POST', 50],
       ['PATCH', 50],
@@ -280,12 +262,12 @@ describe('App: failing closed', () => {
 
   it('annotations GitHub refuses (422) are dropped on a second attempt that says so; the run is not lost', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[0]!] });
-    mockStart(scope);
-    mockTreeAndCompare(scope);
-    scope.post(`${R}/check-runs`).reply(422, { message: 'Invalid annotation path' });
-    scope.post(`${R}/check-runs`).reply(201, { id: 3 });
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope);
+    api.scope.post(`${R}/check-runs`).reply(422, { message: 'Invalid annotation path' });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 3 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    const w = writes(served);
+    const w = writes(api.served);
     expect(w).toHaveLength(2);
     expect(w[1]!.body.output.annotations).toBeUndefined();
     expect(w[1]!.body.conclusion).toBe('failure');
@@ -294,23 +276,7 @@ describe('App: failing closed', () => {
 });
 
 describe('App: large changes, big trees, shared caches', () => {
-  let scope: nock.Scope;
-  let served: Served[];
-  let restore: () => void;
-
-  beforeEach(() => {
-    restore = isolateProviders();
-    nock.disableNetConnect();
-    scope = nock(API);
-    served = record(scope);
-  });
-
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    restore();
-    expect(unmatched).toEqual([]);
-  });
+  const api = apiBoundary();
 
   /** A check that reports how many files the change has, so the test can see them. */
   const countChanged: Check = {
@@ -342,12 +308,12 @@ describe('App: large changes, big trees, shared caches', () => {
       additions: 1,
       deletions: 1,
     }));
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: h.tree });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .reply(200, {
@@ -360,15 +326,15 @@ describe('App: large changes, big trees, shared caches', () => {
         page < 4
           ? { link: `<${API}${R}/pulls/2/files?per_page=100&page=${page + 1}>; rel="next"` }
           : {};
-      scope
+      api.scope
         .get(`${R}/pulls/2/files`)
         .query(page === 1 ? { per_page: '100' } : { per_page: '100', page: String(page) })
         .reply(200, listed.slice((page - 1) * 100, page * 100), link);
     }
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    expect(writes(served)[0]!.body.output.summary).toContain('changed=350 renamed=0');
+    expect(api.scope.isDone()).toBe(true);
+    expect(writes(api.served)[0]!.body.output.summary).toContain('changed=350 renamed=0');
     expect(t.records[0]!.changeSource).toBe('pull-files');
   });
 
@@ -381,12 +347,12 @@ describe('App: large changes, big trees, shared caches', () => {
     const headTree = [renamedEntry, ...h.tree.slice(1)];
     const p = example('pull_request', 'opened');
     p.pull_request.changed_files = 3200;
-    mockStart(scope);
-    scope
+    mockStart(api.scope);
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query(true)
       .reply(200, { sha: HEAD, truncated: false, tree: headTree });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .reply(200, {
@@ -396,24 +362,24 @@ describe('App: large changes, big trees, shared caches', () => {
           .slice(0, 300)
           .map((e) => ({ filename: e.path, status: 'modified', sha: e.sha })),
       });
-    scope
+    api.scope
       .get(`${R}/git/trees/${BASE}`)
       .query(true)
       .reply(200, { sha: BASE, truncated: false, tree: b.tree });
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', p);
-    expect(scope.isDone()).toBe(true);
-    expect(served.some((s) => s.path.includes('/pulls/2/files'))).toBe(false);
-    expect(writes(served)[0]!.body.output.summary).toContain('changed=3200 renamed=1');
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.some((s) => s.path.includes('/pulls/2/files'))).toBe(false);
+    expect(writes(api.served)[0]!.body.output.summary).toContain('changed=3200 renamed=1');
     expect(t.records[0]!.changeSource).toBe('tree-diff');
   });
 
   it('a truncated recursive tree is completed by walking its subtrees', async () => {
     const t = await createTestApp({ checks: [TEST_CHECKS[0]!] });
-    mockStart(scope);
+    mockStart(api.scope);
     const docs = 'd'.repeat(40);
     const src = 'e'.repeat(40);
-    scope
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query({ recursive: '1' })
       .reply(200, {
@@ -421,7 +387,7 @@ describe('App: large changes, big trees, shared caches', () => {
         truncated: true,
         tree: [{ path: 'README.md', mode: '100644', type: 'blob', sha: '1'.repeat(40), size: 3 }],
       });
-    scope
+    api.scope
       .get(`${R}/git/trees/${HEAD}`)
       .query({})
       .reply(200, {
@@ -433,7 +399,7 @@ describe('App: large changes, big trees, shared caches', () => {
           { path: 'src', mode: '040000', type: 'tree', sha: src },
         ],
       });
-    scope
+    api.scope
       .get(`${R}/git/trees/${docs}`)
       .query({ recursive: '1' })
       .reply(200, {
@@ -441,7 +407,7 @@ describe('App: large changes, big trees, shared caches', () => {
         truncated: false,
         tree: [{ path: 'a.bak', mode: '100644', type: 'blob', sha: '2'.repeat(40), size: 1 }],
       });
-    scope
+    api.scope
       .get(`${R}/git/trees/${src}`)
       .query({ recursive: '1' })
       .reply(200, {
@@ -452,14 +418,16 @@ describe('App: large changes, big trees, shared caches', () => {
           { path: 'lib/b.bak', mode: '100644', type: 'blob', sha: '3'.repeat(40), size: 1 },
         ],
       });
-    scope
+    api.scope
       .get(`${R}/compare/${BASE}...${HEAD}`)
       .query(true)
       .reply(200, { merge_base_commit: { sha: BASE }, files: [] });
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    const paths = writes(served)[0]!.body.output.annotations.map((a: { path: string }) => a.path);
+    expect(api.scope.isDone()).toBe(true);
+    const paths = writes(api.served)[0]!.body.output.annotations.map(
+      (a: { path: string }) => a.path,
+    );
     expect(paths).toEqual(['docs/a.bak', 'src/lib/b.bak']);
   });
 
@@ -467,16 +435,16 @@ describe('App: large changes, big trees, shared caches', () => {
     const caches = createCaches();
     const t = await createTestApp({ checks: [TEST_CHECKS[1]!], caches });
     const R2 = '/repos/Other/Repo';
-    mockStart(scope);
-    mockTreeAndCompare(scope);
-    scope
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope);
+    api.scope
       .get(`${R}/git/blobs/${head.shaOf('README.md')}`)
       .reply(200, blobBody('# Hello\nFIXME\n', head.shaOf('README.md')));
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     // The same README blob in another repository of another installation.
-    mockStart(scope, undefined, 99, R2);
-    mockTreeAndCompare(scope, head, R2);
-    scope.post(`${R2}/check-runs`).reply(201, { id: 2 });
+    mockStart(api.scope, undefined, 99, R2);
+    mockTreeAndCompare(api.scope, head, R2);
+    api.scope.post(`${R2}/check-runs`).reply(201, { id: 2 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
     const other = example('pull_request', 'opened');
     other.installation.id = 99;
@@ -487,11 +455,11 @@ describe('App: large changes, big trees, shared caches', () => {
       owner: { ...other.repository.owner, login: 'Other' },
     };
     await t.deliver('pull_request', other);
-    expect(scope.isDone()).toBe(true);
-    expect(served.filter((s) => s.path.includes('/git/blobs/'))).toHaveLength(1);
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.filter((s) => s.path.includes('/git/blobs/'))).toHaveLength(1);
     expect(caches.blobs.stats).toMatchObject({ misses: 1, hits: 1 });
     expect(
-      served.filter((s) => s.method === 'POST' && s.path.endsWith('/check-runs')),
+      api.served.filter((s) => s.method === 'POST' && s.path.endsWith('/check-runs')),
     ).toHaveLength(2);
   });
 
@@ -503,21 +471,21 @@ describe('App: large changes, big trees, shared caches', () => {
       head: { sha: HEAD, ref: 'changes' },
       base: { sha: BASE, ref: 'master' },
     };
-    nockToken(scope, 1);
-    scope.get(`${R}/pulls/2`).reply(200, pr, { etag: '"pr-2-v1"' });
-    scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: BASE }).reply(404, {});
-    scope
+    nockToken(api.scope, 1);
+    api.scope.get(`${R}/pulls/2`).reply(200, pr, { etag: '"pr-2-v1"' });
+    api.scope.get(`${R}/contents/.github%2Fautopack.yml`).query({ ref: BASE }).reply(404, {});
+    api.scope
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, { total_count: 0, check_runs: [] }, { etag: '"runs-v1"' });
-    mockTreeAndCompare(scope);
-    scope.post(`${R}/check-runs`).reply(201, { id: 8 });
+    mockTreeAndCompare(api.scope);
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 8 });
     // Second re-evaluation: the pull request and the run list are re-validated (304 for the PR).
-    scope
+    api.scope
       .get(`${R}/pulls/2`)
       .matchHeader('if-none-match', '"pr-2-v1"')
       .reply(304, '', { etag: '"pr-2-v1"' });
-    scope
+    api.scope
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
       .matchHeader('if-none-match', '"runs-v1"')
@@ -536,7 +504,7 @@ describe('App: large changes, big trees, shared caches', () => {
           },
         ],
       });
-    scope.post(`${R}/check-runs`).reply(201, { id: 9 });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 9 });
     const request = {
       installationId: 1,
       repo: { owner: 'Codertocat', repo: 'Hello-World' },
@@ -547,13 +515,13 @@ describe('App: large changes, big trees, shared caches', () => {
     await t.app.deps.idle();
     t.app.deps.requestEvaluation(request);
     await t.app.deps.idle();
-    expect(scope.isDone()).toBe(true);
+    expect(api.scope.isDone()).toBe(true);
     expect(t.records.map((r) => [r.outcome, r.notModified])).toEqual([
       ['published', 0],
       ['published', 1],
     ]);
     // The forced re-evaluation supersedes the annotated run with a new one (annotations cannot be removed).
-    expect(writes(served).map((w) => w.method)).toEqual(['POST', 'POST']);
+    expect(writes(api.served).map((w) => w.method)).toEqual(['POST', 'POST']);
   });
 
   it('a cold head switches to one archive download after a few blob misses; archived files are checked by blob SHA', async () => {
@@ -577,22 +545,22 @@ describe('App: large changes, big trees, shared caches', () => {
     }
     tar.finalize();
     await ended;
-    mockStart(scope);
-    mockTreeAndCompare(scope, cold);
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope, cold);
     const order = [...cold.tree].sort((a, b) => (a.path < b.path ? -1 : 1));
     for (const e of order.slice(0, 8))
-      scope.get(`${R}/git/blobs/${e.sha}`).reply(200, blobBody(cold.blobs.get(e.sha)!, e.sha));
-    scope
+      api.scope.get(`${R}/git/blobs/${e.sha}`).reply(200, blobBody(cold.blobs.get(e.sha)!, e.sha));
+    api.scope
       .get(`${R}/tarball/${HEAD}`)
       .reply(200, gzipSync(Buffer.concat(chunks)), { 'content-type': 'application/x-gzip' });
     const t35 = cold.shaOf(tampered);
-    scope.get(`${R}/git/blobs/${t35}`).reply(200, blobBody(cold.blobs.get(t35)!, t35));
-    scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    api.scope.get(`${R}/git/blobs/${t35}`).reply(200, blobBody(cold.blobs.get(t35)!, t35));
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
-    expect(scope.isDone()).toBe(true);
-    expect(served.filter((x) => x.path.includes('/git/blobs/'))).toHaveLength(9);
-    expect(served.filter((x) => x.path.includes('/tarball/'))).toHaveLength(1);
-    const [b] = writes(served).map((w) => w.body);
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.filter((x) => x.path.includes('/git/blobs/'))).toHaveLength(9);
+    expect(api.served.filter((x) => x.path.includes('/tarball/'))).toHaveLength(1);
+    const [b] = writes(api.served).map((w) => w.body);
     expect(
       b.output.annotations.map((a: { path: string; start_line: number }) => [a.path, a.start_line]),
     ).toEqual([['docs/page-30.md', 2]]);

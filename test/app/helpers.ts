@@ -4,6 +4,7 @@
  * with real git blob SHAs), a nock recorder of every request, and small real checks that exercise
  * what the App feeds the engine (file list, lazy content, changed files, base content, inputs).
  */
+import { afterEach, beforeEach, expect } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 /* eslint-disable @typescript-eslint/no-explicit-any -- webhook payloads and response bodies are free-form JSON, mutated by tests */
 import { createRequire } from 'node:module';
@@ -127,6 +128,38 @@ export function record(scope: nock.Scope): Served[] {
     });
   });
   return served;
+}
+
+/** What {@link apiBoundary} hands a describe block: fresh for each test. */
+export interface ApiBoundary {
+  /** The nock scope on {@link API}: a test adds the exact requests it expects. */
+  scope: nock.Scope;
+  /** Every request the scope served, in order. */
+  served: Served[];
+}
+
+/**
+ * The HTTP boundary of the App's unit tests, registered as vitest hooks of the calling describe
+ * block: before each test the provider registries are isolated, the network is closed and a new
+ * recorded nock scope is made; after it, nock is reset and the test fails if any request went
+ * unmatched.
+ */
+export function apiBoundary(): ApiBoundary {
+  const api = {} as ApiBoundary;
+  let restore: () => void = () => {};
+  beforeEach(() => {
+    restore = isolateProviders();
+    nock.disableNetConnect();
+    api.scope = nock(API);
+    api.served = record(api.scope);
+  });
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    restore();
+    expect(unmatched).toEqual([]);
+  });
+  return api;
 }
 
 /** `METHOD path` lines of served requests (query strings kept), for exact assertions. */
