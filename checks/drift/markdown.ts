@@ -1,6 +1,6 @@
 /**
- * One parse of a Markdown file (CommonMark + GFM via mdast-util-from-markdown,
- * micromark-extension-gfm and mdast-util-gfm) into what the drift rules need:
+ * One parse of a Markdown file (CommonMark + GitHub's tables, strikethrough and footnotes, via
+ * markdown-it and markdown-it-footnote) into what the drift rules need:
  * - the links it makes: inline links and images, reference definitions (which carry the URL
  *   of every reference-style link), and `href`/`src` of `<a>`/`<img>` in raw HTML;
  * - the anchors it defines, as GitHub renders them: heading slugs with GitHub's rules
@@ -8,13 +8,24 @@
  *   suffixed `-1`, `-2`, ...), `<hN>` headings in raw HTML, explicit `id=`/`name=` attributes,
  *   and GFM footnotes (`fn-<label>`, `fnref-<label>`);
  * - its code spans (for the opt-in code-span references).
- * Text inside code blocks and code spans is never a link. Offsets are UTF-16 string indices.
+ * Text inside code blocks and code spans is never a link. Offsets are UTF-16 string indices
+ * into the text as given (CRLF line ends included).
+ *
+ * Why markdown-it (docs/architecture.md, "Markdown parser"): it is a CommonMark-compliant token
+ * parser ~10x faster than micromark + mdast on real documentation, and the drift check parses
+ * every linking Markdown file of a tree on every run. markdown-it keeps line ranges on block
+ * tokens only, so a small plugin records where each link, image, code span and inline HTML
+ * starts inside its block's inline content; {@link BlockLocator} maps that back to the source.
  */
 import GithubSlugger, { slug as githubSlug } from 'github-slugger';
-import type { Nodes, Parents, Root } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
+import markdownIt, {
+  type Env,
+  type MarkdownIt,
+  type StateBlock,
+  type StateInline,
+  type Token,
+} from 'markdown-it';
+import footnote from 'markdown-it-footnote';
 
 /** Where a link came from. */
 export type LinkKind = 'link' | 'image' | 'definition' | 'html-href' | 'html-src';
@@ -35,7 +46,7 @@ export interface MdCodeSpan {
   offset: number;
 }
 
-/** What one parse yields. */
+/** What one parse yields. Treat as read-only: parses may be shared (see {@link parseMarkdown}). */
 export interface MdDoc {
   links: MdLink[];
   /** Anchor ids the rendered page has (without GitHub's `user-content-` prefix). */
@@ -48,52 +59,275 @@ export interface MdDoc {
   codeSpans: MdCodeSpan[];
 }
 
-const EXTENSIONS = [gfm()];
-const MDAST_EXTENSIONS = [gfmFromMarkdown()];
+/** Where an inline construct starts in its block's inline content (set by the plugin below). */
+interface SrcMeta {
+  srcPos?: number;
+  /** For links and images: written inline (`](`), not by reference (`][`, `[]`, shortcut). */
+  inline?: boolean;
+}
 
-/** Parses Markdown text. Never throws for odd input (micromark accepts any string). */
+/** Definitions met by the block parser, in order: label and the line it starts on (0-based). */
+interface ParseEnv extends Env {
+  definitions?: Array<{ label: string; line: number }>;
+  footnotes?: { refs?: Record<string, number> };
+}
+
+/**
+ * Wraps an inline rule so that the first token it pushes of one of `types` records where the
+ * construct started (`state.pos` before the rule ran) and whether it ended with `)`.
+ */
+function recordStart(md: MarkdownIt, name: string, types: ReadonlySet<string>): void {
+  const rules = (md.inline.ruler as unknown as { __rules__: Array<{ name: string; fn: Rule }> })
+    .__rules__;
+  type Rule = (state: StateInline, silent: boolean) => boolean;
+  const orig = rules.find((r) => r.name === name)?.fn;
+  if (!orig) throw new Error(`markdown-it has no inline rule ${name}`);
+  md.inline.ruler.at(name, (state: StateInline, silent: boolean) => {
+    const start = state.pos;
+    const from = state.tokens.length;
+    const ok = orig(state, silent);
+    if (ok && !silent) {
+      for (let i = from; i < state.tokens.length; i++) {
+        const t = state.tokens[i]!;
+        if (!types.has(t.type)) continue;
+        const meta = (t.meta ?? {}) as Record<string, unknown>;
+        meta.srcPos = start;
+        meta.inline = state.src.charCodeAt(state.pos - 1) === 0x29; // ')'
+        t.meta = meta;
+        break;
+      }
+    }
+    return ok;
+  });
+}
+
+/** Wraps the block rule for reference definitions to note each one's label and line. */
+function recordDefinitions(md: MarkdownIt): void {
+  type Rule = (state: StateBlock, startLine: number, endLine: number, silent: boolean) => boolean;
+  const rules = (md.block.ruler as unknown as { __rules__: Array<{ name: string; fn: Rule }> })
+    .__rules__;
+  const orig = rules.find((r) => r.name === 'reference')?.fn;
+  if (!orig) throw new Error('markdown-it has no block rule reference');
+  md.block.ruler.at(
+    'reference',
+    (state: StateBlock, startLine: number, endLine: number, silent: boolean) => {
+      const env = state.env as ParseEnv;
+      const before = new Set(Object.keys(env.references ?? {}));
+      const ok = orig(state, startLine, endLine, silent);
+      if (ok && !silent) {
+        for (const label of Object.keys(env.references ?? {})) {
+          if (!before.has(label)) (env.definitions ??= []).push({ label, line: startLine });
+        }
+      }
+      return ok;
+    },
+    // The original rule has no alternation chain (`at` would otherwise reset it to none too).
+  );
+}
+
+function createParser(): MarkdownIt {
+  // html: raw HTML is parsed (its links and ids count); linkify off: bare URLs are external.
+  const md = markdownIt('default', { html: true, linkify: false });
+  // Keep destinations as written (decoded, not percent-encoded) and every scheme: which links
+  // are external is decided by the link rule, not by the renderer's safety filter.
+  md.normalizeLink = (url: string) => url;
+  md.validateLink = () => true;
+  md.use(footnote);
+  recordStart(md, 'link', new Set(['link_open']));
+  recordStart(md, 'image', new Set(['image']));
+  recordStart(md, 'backticks', new Set(['code_inline']));
+  recordStart(md, 'html_inline', new Set(['html_inline']));
+  recordDefinitions(md);
+  return md;
+}
+
+let parser: MarkdownIt | undefined;
+
+/**
+ * Maps positions inside a block's content back to offsets in the original text. A block's
+ * content line k is source line `firstLine + k` with the container markers (`>`, list indent)
+ * and leading spaces removed, so its column is found by matching the line's tail.
+ */
+class BlockLocator {
+  constructor(
+    private readonly source: SourceLines,
+    private readonly content: string,
+    private readonly firstLine: number,
+    /** Where the content starts on its first line, when known (table cells). */
+    private readonly firstColumn?: number,
+    /** A table cell whose `\|` were read as `|`: each `|` before a position is 2 columns. */
+    private readonly escapedPipes = false,
+  ) {}
+
+  offset(pos: number): number {
+    const lineStartInContent = this.content.lastIndexOf('\n', pos - 1) + 1;
+    let k = 0;
+    for (
+      let i = this.content.indexOf('\n');
+      i !== -1 && i < pos;
+      i = this.content.indexOf('\n', i + 1)
+    )
+      k++;
+    const line = this.firstLine + k;
+    const end = this.content.indexOf('\n', lineStartInContent);
+    const piece = this.content.slice(lineStartInContent, end === -1 ? undefined : end);
+    const src = this.source.line(line);
+    const shift =
+      k === 0 && this.firstColumn !== undefined ? this.firstColumn : tailShift(src, piece);
+    let col = shift + (pos - lineStartInContent);
+    if (this.escapedPipes) col += this.content.slice(0, pos).split('|').length - 1;
+    return this.source.start(line) + Math.min(col, src.length);
+  }
+}
+
+/** Column at which `piece` ends `src` (trailing blanks ignored); 0 when it does not. */
+function tailShift(src: string, piece: string): number {
+  const s = src.trimEnd();
+  const p = piece.trimEnd();
+  if (s.endsWith(p)) return s.length - p.length;
+  const at = src.indexOf(piece);
+  return at >= 0 ? at : 0;
+}
+
+/** The original text's lines (any of `\r\n`, `\r`, `\n` ends a line, as markdown-it reads it). */
+class SourceLines {
+  private readonly starts: number[] = [0];
+  private readonly ends: number[] = [];
+
+  constructor(private readonly text: string) {
+    const re = /\r\n|\r|\n/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      this.ends.push(m.index);
+      this.starts.push(m.index + m[0].length);
+    }
+    this.ends.push(text.length);
+  }
+
+  start(line: number): number {
+    return this.starts[Math.min(line, this.starts.length - 1)]!;
+  }
+
+  line(line: number): string {
+    const i = Math.min(line, this.starts.length - 1);
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+}
+
+/**
+ * Parses Markdown text. Never throws for odd input (markdown-it accepts any string). Pure: the
+ * same text always gives an equal result, so callers may cache it by content (blob SHA).
+ */
 export function parseMarkdown(text: string): MdDoc {
-  const tree = fromMarkdown(text, {
-    extensions: EXTENSIONS,
-    mdastExtensions: MDAST_EXTENSIONS,
-  }) as Root;
+  parser ??= createParser();
+  const env: ParseEnv = {};
+  const tokens = parser.parse(text, env);
+  const source = new SourceLines(text);
   const doc: MdDoc = { links: [], anchors: new Set(), siteAnchors: new Set(), codeSpans: [] };
   const slugger = new GithubSlugger();
-  const stack: Nodes[] = [tree];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const offset = node.position?.start.offset ?? 0;
-    switch (node.type) {
-      case 'heading': {
-        const text = headingText(node);
+  let rowLine = 0;
+  let cellFrom = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    switch (t.type) {
+      case 'tr_open':
+        rowLine = t.map?.[0] ?? rowLine;
+        cellFrom = 0;
+        break;
+      case 'heading_open': {
+        const inline = tokens[i + 1];
+        const text = inline?.type === 'inline' ? inlineText(inline.children ?? []) : '';
         doc.anchors.add(slugger.slug(text));
         addSiteAnchors(text, doc.siteAnchors);
         break;
       }
-      case 'link':
-      case 'image':
-      case 'definition':
-        doc.links.push({ kind: node.type, url: node.url, offset });
+      case 'html_block':
+        if (t.map) {
+          const at = new BlockLocator(source, t.content, t.map[0]);
+          scanHtml(t.content, (p) => at.offset(p), doc, slugger);
+        }
         break;
-      case 'inlineCode':
-        doc.codeSpans.push({ value: node.value, offset });
+      case 'inline': {
+        let column: number | undefined;
+        let escapedPipes = false;
+        if (!t.map) {
+          // A table cell: found left to right in its row (an escaped `\|` reads as `|`).
+          const row = source.line(rowLine);
+          for (const written of [t.content, t.content.replaceAll('|', '\\|')]) {
+            const at = row.indexOf(written, cellFrom);
+            if (at >= 0) {
+              column = at;
+              cellFrom = at + written.length;
+              escapedPipes = written !== t.content;
+              break;
+            }
+          }
+        }
+        const at = new BlockLocator(source, t.content, t.map?.[0] ?? rowLine, column, escapedPipes);
+        collectInline(t.children ?? [], at, doc, slugger);
         break;
-      case 'footnoteDefinition':
-        doc.anchors.add(`fn-${node.label ?? node.identifier}`);
-        break;
-      case 'footnoteReference':
-        doc.anchors.add(`fnref-${node.label ?? node.identifier}`);
-        break;
-      case 'html':
-        scanHtml(node.value, offset, doc, slugger);
-        break;
-    }
-    if ('children' in node) {
-      const kids = (node as Parents).children;
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      }
     }
   }
+  for (const d of env.definitions ?? []) {
+    const ref = env.references?.[d.label];
+    if (!ref) continue;
+    const src = source.line(d.line);
+    doc.links.push({
+      kind: 'definition',
+      url: ref.href,
+      offset: source.start(d.line) + Math.max(0, src.indexOf('[')),
+    });
+  }
+  for (const key of Object.keys(env.footnotes?.refs ?? {})) doc.anchors.add(`fn-${key.slice(1)}`);
   return doc;
+}
+
+/** Links, images, code spans, inline HTML and footnote references of one inline block. */
+function collectInline(
+  children: Token[],
+  at: BlockLocator,
+  doc: MdDoc,
+  slugger: GithubSlugger,
+): void {
+  for (const c of children) {
+    const meta = (c.meta ?? {}) as SrcMeta & { label?: string | number };
+    switch (c.type) {
+      case 'link_open':
+      case 'image':
+        // Reference-style links carry their definition's URL; the definition is checked once.
+        if (meta.inline && meta.srcPos !== undefined) {
+          const url = String(c.attrGet(c.type === 'image' ? 'src' : 'href') ?? '');
+          doc.links.push({
+            kind: c.type === 'image' ? 'image' : 'link',
+            url,
+            offset: at.offset(meta.srcPos),
+          });
+        }
+        break;
+      case 'code_inline':
+        doc.codeSpans.push({ value: c.content, offset: at.offset(meta.srcPos ?? 0) });
+        break;
+      case 'html_inline': {
+        const base = meta.srcPos ?? 0;
+        scanHtml(c.content, (p) => at.offset(base + p), doc, slugger);
+        break;
+      }
+      case 'footnote_ref':
+        if (meta.label !== undefined) doc.anchors.add(`fnref-${String(meta.label)}`);
+        break;
+    }
+  }
+}
+
+/** The text GitHub slugs for a heading: its rendered text content (image alt and tags dropped). */
+export function inlineText(children: readonly Token[]): string {
+  let out = '';
+  for (const c of children) {
+    if (c.type === 'text' || c.type === 'code_inline') out += c.content;
+    else if (c.type === 'softbreak') out += '\n';
+    else if (c.type === 'html_inline') out += decodeEntities(c.content.replace(/<[^>]*>/g, ''));
+  }
+  return out;
 }
 
 const CANDIDATE = /\]\(\s*<?|\]:\s*<?|\b(?:href|src)\s*=\s*["']?/gi;
@@ -132,32 +366,20 @@ function addSiteAnchors(text: string, out: Set<string>): void {
   );
 }
 
-/** The text GitHub slugs for a heading: its rendered text content (image alt and tags dropped). */
-export function headingText(node: Nodes): string {
-  switch (node.type) {
-    case 'text':
-    case 'inlineCode':
-      return node.value;
-    case 'html':
-      return decodeEntities(node.value.replace(/<[^>]*>/g, ''));
-    case 'image':
-    case 'imageReference':
-    case 'footnoteReference':
-    case 'break':
-      return '';
-    default:
-      return 'children' in node
-        ? (node as Parents).children.map((c) => headingText(c as Nodes)).join('')
-        : '';
-  }
-}
-
 const TAG = /<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>/g;
 const ATTR = /\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
 const HTML_HEADING = /<h([1-6])(?:\s[^<>]*)?>([\s\S]*?)<\/h\1\s*>/gi;
 
-/** Links, ids and headings in a raw HTML node (comments blanked first, offsets preserved). */
-function scanHtml(raw: string, base: number, doc: MdDoc, slugger: GithubSlugger): void {
+/**
+ * Links, ids and headings in raw HTML (comments blanked first, positions preserved);
+ * `offsetOf` maps a position in `raw` to an offset in the document.
+ */
+function scanHtml(
+  raw: string,
+  offsetOf: (pos: number) => number,
+  doc: MdDoc,
+  slugger: GithubSlugger,
+): void {
   const html = raw.includes('<!--')
     ? raw.replace(/<!--[\s\S]*?(?:-->|$)/g, (c) => ' '.repeat(c.length))
     : raw;
@@ -173,19 +395,15 @@ function scanHtml(raw: string, base: number, doc: MdDoc, slugger: GithubSlugger)
     const attrsAt = t.index + 1 + t[1]!.length;
     for (const a of attrs.matchAll(ATTR)) {
       const name = a[1]!.toLowerCase();
-      const value = decodeEntities(a[2] ?? a[3] ?? a[4] ?? '');
-      const valueAt =
-        base +
-        attrsAt +
-        a.index +
-        a[0].length -
-        (a[2] ?? a[3] ?? a[4] ?? '').length -
-        (a[4] === undefined ? 1 : 0);
+      const written = a[2] ?? a[3] ?? a[4] ?? '';
+      const value = decodeEntities(written);
+      const valueAt = () =>
+        offsetOf(attrsAt + a.index + a[0].length - written.length - (a[4] === undefined ? 1 : 0));
       if (name === 'id' || (name === 'name' && tag === 'a')) doc.anchors.add(value);
       else if (name === 'href' && tag === 'a')
-        doc.links.push({ kind: 'html-href', url: value, offset: valueAt });
+        doc.links.push({ kind: 'html-href', url: value, offset: valueAt() });
       else if (name === 'src' && (tag === 'img' || tag === 'source' || tag === 'video')) {
-        doc.links.push({ kind: 'html-src', url: value, offset: valueAt });
+        doc.links.push({ kind: 'html-src', url: value, offset: valueAt() });
       }
     }
   }

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { mightHaveLinks, parseMarkdown, type MdDoc } from '../../checks/drift/markdown.js';
+import { LineIndex } from '../../checks/drift/text.js';
+
+/** Each link as `kind url @line:column`, columns 1-based, from the offsets the parser reports. */
+function located(text: string, doc: MdDoc): string[] {
+  const lines = new LineIndex(text);
+  return doc.links.map((l) => {
+    const p = lines.position(l.offset);
+    return `${l.kind} ${l.url} @${p.line}:${p.column}`;
+  });
+}
+
+describe('parseMarkdown', () => {
+  it('locates inline links, images and definitions in paragraphs, quotes, lists and tables', () => {
+    const text = [
+      '# Title', // 1
+      '', // 2
+      'See [the guide](docs/guide.md) and ![logo](img/logo.png).', // 3
+      '> quoted [q](a/b.md#part)', // 4
+      '- item', // 5
+      '  continued [li](../up.md)', // 6
+      '', // 7
+      '| col `a\\|b` | link |', // 8
+      '| --- | --- |', // 9
+      '| x \\| y | [cell](cell.md) |', // 10
+      '', // 11
+      'A [ref][r] and [r].', // 12
+      '', // 13
+      '[r]: <ref target.md> "t"', // 14
+    ].join('\n');
+    const doc = parseMarkdown(text);
+    expect(located(text, doc).sort()).toEqual(
+      [
+        'link docs/guide.md @3:5',
+        'image img/logo.png @3:36',
+        'link a/b.md#part @4:10',
+        'link ../up.md @6:13',
+        'link cell.md @10:12',
+        'definition ref target.md @14:1',
+      ].sort(),
+    );
+    // Reference-style uses are not repeated: their definition carries the URL once.
+    expect(doc.links.filter((l) => l.url === 'ref target.md')).toHaveLength(1);
+    const spans = doc.codeSpans.map(
+      (c) => `${c.value} @${new LineIndex(text).position(c.offset).column}`,
+    );
+    expect(spans).toEqual(['a|b @7']);
+  });
+
+  it('reports offsets in the original text when lines end with CRLF', () => {
+    const text =
+      'intro\r\n\r\npara with [a](x.md)\r\nand [b](y.md)\r\n\r\n<a href="z.md">z</a>\r\n';
+    expect(located(text, parseMarkdown(text))).toEqual([
+      'link x.md @3:11',
+      'link y.md @4:5',
+      'html-href z.md @6:10',
+    ]);
+  });
+
+  it("gives headings GitHub's anchors: punctuation and emoji dropped, duplicates numbered", () => {
+    const text = [
+      '# Hello, World! 🎉',
+      '## Hello, World!',
+      '## Hello, World!',
+      '## `code` and *emphasis*',
+      'Setext **heading**',
+      '---',
+      '<h2 id="custom">Raw</h2>',
+      '',
+      '<a name="named"></a>',
+      '',
+      '## Stránky ',
+      'Text[^note].',
+      '',
+      '[^note]: A footnote.',
+    ].join('\n');
+    const doc = parseMarkdown(text);
+    expect([...doc.anchors].sort()).toEqual(
+      [
+        'hello-world-',
+        'hello-world',
+        'hello-world-1',
+        'code-and-emphasis',
+        'setext-heading',
+        'raw',
+        'custom',
+        'named',
+        'stránky',
+        'fn-note',
+        'fnref-note',
+      ].sort(),
+    );
+  });
+
+  it('never takes code for links, and keeps destinations as written (decoded, not encoded)', () => {
+    const text = [
+      '```md',
+      '[not](fenced.md)',
+      '```',
+      '',
+      '    [not](indented.md)',
+      '',
+      'Inline `[not](span.md)` but [yes](a%20b.md) and [esc](c\\_d.md) and [amp](e&amp;f.md).',
+    ].join('\n');
+    expect(parseMarkdown(text).links.map((l) => l.url)).toEqual(['a%20b.md', 'c_d.md', 'e&f.md']);
+  });
+
+  it('pre-filters files whose destinations are all external', () => {
+    expect(mightHaveLinks('Only [a](https://example.com) and <https://x.y>.')).toBe(false);
+    expect(mightHaveLinks('A [local](docs/a.md).')).toBe(true);
+    expect(mightHaveLinks('[ref]: ./b.md')).toBe(true);
+    expect(mightHaveLinks('<img src="logo.png">')).toBe(true);
+  });
+});
