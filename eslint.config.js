@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'lib/**',
+      'dist/**',
+      'schemas/generated/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,9 +6,10 @@
  * Merge rule: maps merge key by key; a later layer's scalar or list replaces the earlier one
  * (lists are not concatenated, so a repository can always narrow a preset's list).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { readAsset, readJsonAsset } from './assets.js';
+import generatedValidator from '../schemas/generated/config-validator.js';
+import { readAsset } from './assets.js';
 import { ConfigError, keyPathString, type ConfigProblem } from './errors.js';
 import { CONFIG_PATH, DEFAULT_PRESET, type ResolvedConfig, type SourcePosition } from './types.js';
 
@@ -39,35 +40,12 @@ interface Layer {
   value: Record<string, unknown>;
 }
 
-let validator: ValidateFunction | undefined;
-
-function getValidator(): ValidateFunction {
-  if (validator) return validator;
-  // verbose: errors carry parentSchema, so an unknown key can list the allowed ones.
-  // optimize: false skips ajv's code-optimisation passes: compiling the config schemas is paid
-  // on every CLI run (~250 ms of CPU with them, ~150 ms without), while validating one small
-  // config with the unoptimised code costs microseconds either way.
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    verbose: true,
-    code: { optimize: false },
-  });
-  for (const id of [
-    'workspace-structure',
-    'drift',
-    'sot',
-    'actions-pinning',
-    'governance',
-    'security-baseline',
-    'check-runs',
-  ]) {
-    ajv.addSchema(readJsonAsset(`schemas/config/${id}.schema.json`) as object);
-  }
-  validator = ajv.compile(readJsonAsset('schemas/config.schema.json') as object);
-  return validator;
-}
+/**
+ * The config validator, compiled ahead of time from schemas/config.schema.json by
+ * scripts/gen-config-validator.mjs (ajv standalone code): compiling it at run time cost ~100 ms
+ * of every run.
+ */
+const validateConfig = generatedValidator as unknown as ValidateFunction;
 
 /**
  * Resolves the repository's configuration. A repository with no config file gets
@@ -111,7 +89,7 @@ export function parseLayer(file: string, text: string): Layer {
       },
     ]);
   }
-  const validate = getValidator();
+  const validate = validateConfig;
   if (!validate(value)) {
     throw new ConfigError(
       dedupe(
