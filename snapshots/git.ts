@@ -48,12 +48,20 @@ export function splitZ(buf: Buffer): string[] {
   return parts;
 }
 
-/** True when `dir` is inside a git work tree (answers false, never throws, when git is absent). */
-export async function isGitWorkTree(dir: string): Promise<boolean> {
+/**
+ * Where `dir` sits in git: inside a work tree, with its path from the work tree's top (`''` at
+ * the top, else ending in `/`), or `undefined` when it is not in a work tree (or git is absent).
+ * One `git rev-parse`; never throws.
+ */
+export async function workTreePrefix(dir: string): Promise<string | undefined> {
   try {
-    const out = await git(dir, ['rev-parse', '--is-inside-work-tree']);
-    return out.toString().trim() === 'true';
+    const [inside = '', prefix = ''] = (
+      await git(dir, ['rev-parse', '--is-inside-work-tree', '--show-prefix'])
+    )
+      .toString('utf8')
+      .split('\n');
+    return inside === 'true' ? prefix : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -29,7 +29,7 @@ import {
   type RepoSnapshot,
   type SnapshotProblem,
 } from '../checks/snapshot.js';
-import { git, isGitWorkTree, splitZ } from './git.js';
+import { git, splitZ, workTreePrefix } from './git.js';
 
 /** Options for {@link loadLocalSnapshot}. */
 export interface LocalSnapshotOptions {
@@ -72,7 +72,15 @@ export async function loadLocalSnapshot(
   }
   const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ;
   const limit = pLimit(opts.openFiles ?? 64);
-  const inGit = await isGitWorkTree(root);
+  const prefix = await workTreePrefix(root);
+  const inGit = prefix !== undefined;
+  // HEAD is asked for while the tree is listed (two git processes at once).
+  const head = inGit
+    ? git(root, ['rev-parse', '--verify', '-q', 'HEAD']).then(
+        (out) => out.toString().trim(),
+        () => undefined, // a repository with no commit yet
+      )
+    : Promise.resolve(undefined);
   const problems: SnapshotProblem[] = [];
   const dirStates = new Map<string, Promise<DirState>>();
   /** Where the directory of `rel` really lies: inside root, outside (a directory symlink), or gone. */
@@ -91,19 +99,12 @@ export async function loadLocalSnapshot(
   };
   const insideRoot = async (rel: string) => (await dirState(rel)) === 'inside';
   const files = inGit
-    ? await listGitFiles(root, limit, problems, dirState)
+    ? await listGitFiles(root, prefix, limit, problems, dirState)
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
   const byPath = new Map(files.map((f) => [f.path, f]));
-  let headSha: string | undefined;
-  if (inGit) {
-    try {
-      headSha = (await git(root, ['rev-parse', 'HEAD'])).toString().trim();
-    } catch {
-      headSha = undefined; // a repository with no commit yet
-    }
-  }
+  const headSha = await head;
   const change =
     opts.baseRef !== undefined
       ? await loadChange(root, opts.baseRef, headSha, byPath, maxReadBytes)
@@ -185,32 +186,49 @@ function readBounded(abs: string, maxReadBytes: number): FileContent {
 
 async function listGitFiles(
   root: string,
+  prefix: string,
   limit: ReturnType<typeof pLimit>,
   problems: SnapshotProblem[],
   dirState: (rel: string) => Promise<DirState>,
 ): Promise<RepoFile[]> {
-  let out: Buffer;
+  let out: string;
   try {
-    out = await git(root, ['ls-files', '-z', '-s', '--full-name']);
+    out = (await git(root, ['ls-files', '-z', '-s', '--full-name'])).toString('utf8');
   } catch (e) {
     throw new SnapshotError((e as Error).message);
   }
-  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).toString().trim();
-  const seen = new Set<string>();
+  // Records are "<mode> SP <sha> SP <stage> TAB <path> NUL"; a conflicted file appears once per
+  // stage, consecutively (the index is sorted by path, then stage). Parsed with indexOf, not
+  // split(): this loop runs once per tracked file.
   const entries: Array<{ path: string; mode: string; sha: string }> = [];
-  for (const rec of splitZ(out)) {
-    // "<mode> <sha> <stage>\t<path>"; a conflicted file appears once per stage.
-    const tab = rec.indexOf('\t');
-    const [mode = '', sha = ''] = rec.slice(0, tab).split(' ');
-    let p = rec.slice(tab + 1);
+  let last = '';
+  for (let at = 0; at < out.length;) {
+    const end = out.indexOf('\0', at);
+    const stop = end === -1 ? out.length : end;
+    const sp1 = out.indexOf(' ', at);
+    const tab = out.indexOf('\t', sp1);
+    if (sp1 === -1 || tab === -1 || tab > stop) break;
+    let p = out.slice(tab + 1, stop);
     if (prefix && p.startsWith(prefix)) p = p.slice(prefix.length);
-    if (seen.has(p)) continue;
-    seen.add(p);
-    entries.push({ path: p, mode, sha });
+    if (p !== last) {
+      entries.push({
+        path: p,
+        mode: out.slice(at, sp1),
+        sha: out.slice(sp1 + 1, out.indexOf(' ', sp1 + 1)),
+      });
+      last = p;
+    }
+    at = stop + 1;
   }
   // Where each directory really lies, once per directory (a handful of realpath calls).
   const outside = new Set<string>();
-  const dirs = new Set(entries.map((e) => path.posix.dirname(e.path)).filter((d) => d !== '.'));
+  const dirOf = (p: string) => {
+    const slash = p.lastIndexOf('/');
+    return slash === -1 ? '.' : p.slice(0, slash);
+  };
+  const dirs = new Set<string>();
+  for (const e of entries) dirs.add(dirOf(e.path));
+  dirs.delete('.');
   await Promise.all(
     [...dirs].map((d) =>
       limit(async () => void ((await dirState(`${d}/-`)) === 'outside' && outside.add(d))),
@@ -225,7 +243,7 @@ async function listGitFiles(
       files.push({ path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode });
       continue;
     }
-    if (outside.has(path.posix.dirname(e.path))) {
+    if (outside.size && outside.has(dirOf(e.path))) {
       // A tracked directory replaced on disk by a symlink that leaves the tree: git itself sees
       // the file as deleted "beyond a symbolic link". Never stat or read through it.
       problems.push({
@@ -238,7 +256,8 @@ async function listGitFiles(
     }
     let st;
     try {
-      st = lstatSync(path.join(root, e.path), { throwIfNoEntry: false });
+      // git's paths are normalised (no `.`, `..` or doubled `/`): plain concatenation will do.
+      st = lstatSync(`${root}/${e.path}`, { throwIfNoEntry: false });
     } catch (err) {
       problems.push({
         path: e.path,
