@@ -49,7 +49,7 @@ export async function loadPolicy(
     }
   }
   const config = await resolveConfig({ readFile: read, configPath, configText });
-  validateCheckConfigs(config);
+  await validateCheckConfigs(config);
   return config;
 }
 

@@ -28,7 +28,7 @@ export async function loadBaseConfig(
     readFile: (p) => readTextAtCommit(client, repo, baseSha, p, caches),
     configPath: CONFIG_PATH,
   });
-  validateCheckConfigs(config, checks);
+  await validateCheckConfigs(config, checks);
   return config;
 }
 

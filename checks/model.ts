@@ -116,9 +116,10 @@ export interface Check {
   /**
    * Semantic validation the JSON Schema cannot express (a regular expression that does not
    * compile, a glob that can never match). Returns problems with key paths relative to the
-   * check's own section; the shell turns them into a ConfigError with file and line.
+   * check's own section; the shell turns them into a ConfigError with file and line. May
+   * answer asynchronously (a lazily loaded check, see checks/registry.ts).
    */
-  validateConfig?(section: unknown): ConfigIssue[];
+  validateConfig?(section: unknown): ConfigIssue[] | Promise<ConfigIssue[]>;
 }
 
 /** A semantic config problem found by a check, at a key path inside its own section. */

@@ -5,17 +5,18 @@ import { CHECKS } from './registry.js';
 
 /**
  * Runs every check's semantic config validation (regexes that must compile, ...) and throws
- * ConfigError naming file, line and key for each problem. Call after resolveConfig.
+ * ConfigError naming file, line and key for each problem. Call after resolveConfig. Rejects
+ * with ConfigError (never resolves with problems).
  */
-export function validateCheckConfigs(
+export async function validateCheckConfigs(
   config: ResolvedConfig,
   checks: readonly Check[] = CHECKS,
-): void {
+): Promise<void> {
   const problems: ConfigProblem[] = [];
   for (const check of checks) {
     const section = config.values[check.id];
     if (section === undefined || !check.validateConfig) continue;
-    for (const issue of check.validateConfig(section)) {
+    for (const issue of await check.validateConfig(section)) {
       const keyPath = [check.id, ...issue.path];
       problems.push({
         position: config.locate(keyPath),

@@ -66,7 +66,7 @@ export async function loadLocalConfig(opts: LocalContextOptions): Promise<Resolv
     configPath: opts.configFile ?? CONFIG_PATH,
     configText,
   });
-  validateCheckConfigs(config);
+  await validateCheckConfigs(config);
   return config;
 }
 

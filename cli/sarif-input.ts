@@ -15,7 +15,7 @@ import {
   type BaselineInput,
   type SarifInputFile,
   type SecurityBaselineSection,
-} from '../checks/security-baseline/index.js';
+} from '../checks/security-baseline/types.js';
 import { checkInputProviders, type CheckCommandOptions } from './commands/check.js';
 import { loadLocalConfig } from './context.js';
 import { UsageError } from './io.js';

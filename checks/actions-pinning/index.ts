@@ -18,7 +18,7 @@ import {
   type CompiledPinningConfig,
 } from './config.js';
 import { scanTargets, type ScanTarget } from './files.js';
-import { CHECK_ID, makeFinding, RULES } from './rules.js';
+import { CHECK_ID, makeFinding, RULES, TITLE } from './rules.js';
 import { parseYaml } from './source.js';
 import { validatePinningConfig } from './validate.js';
 import { checkWorkflow } from './workflow.js';
@@ -95,7 +95,7 @@ export function checkFile(
 /** The check, as registered in checks/registry.ts. */
 export const actionsPinningCheck: Check = {
   id: CHECK_ID,
-  title: 'Actions pinning',
+  title: TITLE,
   rules: RULES,
   run,
   validateConfig: (section: unknown): ConfigIssue[] => validatePinningConfig(section),

@@ -8,6 +8,9 @@ import type { Finding, RuleMeta, Severity } from '../model.js';
 
 export const CHECK_ID = 'actions-pinning' as const;
 
+/** The check's title, as reports and Check Runs show it. */
+export const TITLE = 'Actions pinning';
+
 /** Rule ids, as they appear after `actions-pinning/` in SARIF. */
 export const RULE_IDS = [
   'unpinned-action',

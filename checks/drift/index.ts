@@ -27,7 +27,7 @@ import {
   checkRegistries,
   type ReferenceStats,
 } from './references.js';
-import { CHECK_ID, makeFinding, RULE, RULES } from './rules.js';
+import { CHECK_ID, makeFinding, RULE, RULES, TITLE } from './rules.js';
 import { LineIndex, OccurrenceCounter } from './text.js';
 import { TreeIndex } from './tree.js';
 import { validateDriftConfig } from './validate.js';
@@ -180,7 +180,7 @@ function reportUnclosed(file: FileScan, regions: Regions, label: string, out: Fi
 /** The check, as registered in checks/registry.ts. */
 export const driftCheck: Check = {
   id: CHECK_ID,
-  title: 'Drift: docs and config agree with the tree',
+  title: TITLE,
   rules: RULES,
   run,
   validateConfig: validateDriftConfig,

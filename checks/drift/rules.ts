@@ -142,3 +142,6 @@ export function makeFinding(s: FindingSpec): Finding {
   if (s.properties) f.properties = s.properties;
   return f;
 }
+
+/** The check's title, as reports and Check Runs show it. */
+export const TITLE = 'Drift: docs and config agree with the tree';

@@ -10,7 +10,7 @@
  */
 import { sectionOf } from '../config.js';
 import { fingerprint } from '../fingerprint.js';
-import type { Check, CheckContext, CheckOutcome, Finding, RuleMeta } from '../model.js';
+import type { Check, CheckContext, CheckOutcome, Finding } from '../model.js';
 import type { ChangeSet } from '../snapshot.js';
 import { readCodeowners } from './codeowners.js';
 import { evaluateGovernance, type GovernanceEvaluation } from './evaluate.js';
@@ -18,27 +18,7 @@ import { policyFromConfig, validateGovernanceSection, type GovernancePolicy } fr
 import { renderGovernanceSummary, safe } from './summary.js';
 import type { GovernanceInput } from './types.js';
 import './types.js';
-
-const RULES: readonly RuleMeta[] = [
-  {
-    id: 'approval-required',
-    description: 'A protected path changed and its rule does not have the approvals it requires.',
-    help: 'An eligible approver comments `/autopack approve` on its own line; `/autopack status` lists who can.',
-    defaultSeverity: 'error',
-  },
-  {
-    id: 'hold',
-    description: 'An eligible approver put the pull request on hold.',
-    help: 'The hold stays until an eligible approver comments `/autopack unhold`.',
-    defaultSeverity: 'error',
-  },
-  {
-    id: 'policy-error',
-    description: 'The governance policy on the base branch is invalid.',
-    help: 'Fix the `governance:` section of .github/autopack.yml on the base branch (`autopack config validate`).',
-    defaultSeverity: 'error',
-  },
-];
+import { GOVERNANCE_RULES as RULES, GOVERNANCE_TITLE } from './rules.js';
 
 /** Strips ref prefixes from a CLI `--base` so branch conditions see a branch name. */
 export function branchName(ref: string): string {
@@ -147,7 +127,7 @@ export function governanceOutcome(
 /** The governance check. */
 export const governanceCheck: Check = {
   id: 'governance',
-  title: 'Governance: protected paths need approval',
+  title: GOVERNANCE_TITLE,
   rules: RULES,
   validateConfig: (section) => validateGovernanceSection(section),
   async run(ctx: CheckContext): Promise<CheckOutcome> {

@@ -19,7 +19,7 @@ import {
 import { planRender, type RenderPlan } from './render-plan.js';
 import { RENDER_KEYS, createRenderers } from './render/index.js';
 import { resolveEnforcedPolicy } from './policy-source.js';
-import { FindingSink, SOT_RULES } from './rules.js';
+import { FindingSink, SOT_RULES, SOT_TITLE } from './rules.js';
 
 export { SOT_RULES } from './rules.js';
 
@@ -281,7 +281,7 @@ export function validateSotSection(raw: unknown): ConfigIssue[] {
 /** The `sot` check. */
 export const sotCheck: Check = {
   id: 'sot',
-  title: 'Source-of-truth documents: registry, index, append-only ledgers, rendered sections',
+  title: SOT_TITLE,
   rules: SOT_RULES,
   run: (ctx) => runSot(ctx),
   validateConfig: validateSotSection,

@@ -141,3 +141,7 @@ export class FindingSink {
     this.findings.push(finding);
   }
 }
+
+/** The check's title, as reports and Check Runs show it. */
+export const SOT_TITLE =
+  'Source-of-truth documents: registry, index, append-only ledgers, rendered sections';

@@ -7,12 +7,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { snapshotReader } from '../../checks/security-baseline/extract.js';
-import {
-  BaselineRefreshError,
-  computeBaselineRefresh,
-  utcDate,
-} from '../../checks/security-baseline/refresh.js';
 import { redact } from '../../checks/redact.js';
 import { loadLocalSnapshot } from '../../snapshots/local.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
@@ -60,6 +54,10 @@ export function registerBaseline(
           "no SARIF input: give the scanners' logs with --sarif FILE... or the `sarif` globs in the config",
         );
       }
+      // Loaded on use: other verbs never parse the SARIF and baseline code.
+      const { snapshotReader } = await import('../../checks/security-baseline/extract.js');
+      const { BaselineRefreshError, computeBaselineRefresh, utcDate } =
+        await import('../../checks/security-baseline/refresh.js');
       const snapshot = await loadLocalSnapshot(dir);
       const target =
         opts.baseline !== undefined

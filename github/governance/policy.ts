@@ -46,6 +46,6 @@ export async function loadConfigAt(
       return c.text;
     },
   });
-  validateCheckConfigs(config);
+  await validateCheckConfigs(config);
   return config;
 }

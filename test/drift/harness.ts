@@ -41,7 +41,7 @@ export async function repoConfig(dir: string): Promise<ResolvedConfig> {
       }
     },
   });
-  validateCheckConfigs(config, [driftCheck]);
+  await validateCheckConfigs(config, [driftCheck]);
   return config;
 }
 

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeInside } from '../../cli/commands/render.js';
+import { writeInside } from '../../cli/commands/render-run.js';
 import type { Check } from '../../checks/model.js';
 import { byRule, cli, fixtures, runSotOn, sotConfig, type Files } from './helpers.js';
 

@@ -38,6 +38,10 @@ describe('render keys', () => {
   it('knows governance.protected-paths, checks.enabled and sot.registry', () => {
     expect(RENDER_KEYS).toEqual(['governance.protected-paths', 'checks.enabled', 'sot.registry']);
   });
+
+  it('lists exactly the keys the renderers serve (the CLI help reads the list, not the map)', () => {
+    expect([...createRenderers().keys()]).toEqual(RENDER_KEYS);
+  });
 });
 
 describe('governance.protected-paths', () => {

@@ -23,7 +23,7 @@ export async function configOf(dir: string): Promise<ResolvedConfig> {
       }
     },
   });
-  validateCheckConfigs(config);
+  await validateCheckConfigs(config);
   return config;
 }
 

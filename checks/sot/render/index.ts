@@ -25,4 +25,4 @@ export function createRenderers(opts: RendererOptions = {}): ReadonlyMap<string,
 }
 
 /** The known render keys, for messages and docs. */
-export const RENDER_KEYS: readonly string[] = [...createRenderers().keys()];
+export { RENDER_KEYS } from './keys.js';
