@@ -28,16 +28,23 @@ export interface LocalContext {
 }
 
 /**
- * Resolves the config, then builds the snapshot. Rejects with ConfigError for an invalid
- * config, SnapshotError for an unreadable directory or an unknown `--base`.
+ * Resolves the config and builds the snapshot, concurrently (the tree is listed while the config
+ * resolves). Rejects with ConfigError for an invalid config (first, whatever else failed),
+ * SnapshotError for an unreadable directory or an unknown `--base`.
  */
 export async function loadLocalContext(opts: LocalContextOptions): Promise<LocalContext> {
   const root = path.resolve(opts.dir);
-  const config = await loadLocalConfig(opts);
-  const maxReadBytes = (config.values.limits as { 'max-read-bytes'?: number } | undefined)?.[
-    'max-read-bytes'
-  ];
-  const snapshot = await loadLocalSnapshot(root, { baseRef: opts.baseRef, maxReadBytes });
+  const configP = loadLocalConfig(opts);
+  const maxReadBytes = configP.then(
+    (config) =>
+      (config.values.limits as { 'max-read-bytes'?: number } | undefined)?.['max-read-bytes'],
+  );
+  const snapshotP = loadLocalSnapshot(root, { baseRef: opts.baseRef, maxReadBytes });
+  // Both are observed below, after the config: never an unhandled rejection meanwhile.
+  maxReadBytes.catch(() => {});
+  snapshotP.catch(() => {});
+  const config = await configP;
+  const snapshot = await snapshotP;
   return { config, snapshot };
 }
 

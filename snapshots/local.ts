@@ -33,8 +33,11 @@ import { git, splitZ, workTreePrefix } from './git.js';
 
 /** Options for {@link loadLocalSnapshot}. */
 export interface LocalSnapshotOptions {
-  /** Files larger than this many bytes are not read (default 4 MiB). */
-  maxReadBytes?: number;
+  /**
+   * Files larger than this many bytes are not read (default 4 MiB). May be a promise, awaited
+   * once the tree is listed: the CLI resolves the config (which sets it) meanwhile.
+   */
+  maxReadBytes?: number | Promise<number | undefined>;
   /** Directories and links open at once while listing (default 64); content reads open one file at a time. */
   openFiles?: number;
   /** Evaluate the change `baseRef...HEAD` (merge base to HEAD), as a pull request would be. */
@@ -70,7 +73,6 @@ export async function loadLocalSnapshot(
   } catch (e) {
     throw new SnapshotError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
-  const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ;
   const limit = pLimit(opts.openFiles ?? 64);
   const prefix = await workTreePrefix(root);
   const inGit = prefix !== undefined;
@@ -99,12 +101,13 @@ export async function loadLocalSnapshot(
   };
   const insideRoot = async (rel: string) => (await dirState(rel)) === 'inside';
   const files = inGit
-    ? await listGitFiles(root, prefix, limit, problems, dirState)
+    ? await listGitFiles(root, prefix, limit, problems, dirStates, dirState)
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const headSha = await head;
+  const maxReadBytes = (await opts.maxReadBytes) ?? DEFAULT_MAX_READ;
   const change =
     opts.baseRef !== undefined
       ? await loadChange(root, opts.baseRef, headSha, byPath, maxReadBytes)
@@ -189,6 +192,7 @@ async function listGitFiles(
   prefix: string,
   limit: ReturnType<typeof pLimit>,
   problems: SnapshotProblem[],
+  dirStates: Map<string, Promise<DirState>>,
   dirState: (rel: string) => Promise<DirState>,
 ): Promise<RepoFile[]> {
   let out: string;
@@ -220,17 +224,36 @@ async function listGitFiles(
     }
     at = stop + 1;
   }
-  // Where each directory really lies, once per directory (a handful of realpath calls).
-  const outside = new Set<string>();
+  // Where each directory really lies. A directory can only resolve outside the tree through a
+  // symlink on its path, so each directory (and ancestor) is lstat'ed once, and only those on a
+  // symlinked path pay for a realpath (a tree has hundreds of directories, rarely a symlink).
   const dirOf = (p: string) => {
     const slash = p.lastIndexOf('/');
     return slash === -1 ? '.' : p.slice(0, slash);
   };
   const dirs = new Set<string>();
-  for (const e of entries) dirs.add(dirOf(e.path));
-  dirs.delete('.');
+  for (const e of entries) {
+    for (let d = dirOf(e.path); d !== '.' && !dirs.has(d); d = dirOf(d)) dirs.add(d);
+  }
+  const viaSymlink = new Set<string>();
+  for (const d of [...dirs].sort((a, b) => a.length - b.length)) {
+    if (viaSymlink.has(dirOf(d))) {
+      viaSymlink.add(d);
+      continue;
+    }
+    let st;
+    try {
+      st = lstatSync(`${root}/${d}`, { throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    if (!st) dirStates.set(d, Promise.resolve('missing'));
+    else if (st.isSymbolicLink()) viaSymlink.add(d);
+    else dirStates.set(d, Promise.resolve('inside'));
+  }
+  const outside = new Set<string>();
   await Promise.all(
-    [...dirs].map((d) =>
+    [...viaSymlink].map((d) =>
       limit(async () => void ((await dirState(`${d}/-`)) === 'outside' && outside.add(d))),
     ),
   );
