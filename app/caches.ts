@@ -13,6 +13,7 @@ import type { FileContent, RepoFile } from '../checks/snapshot.js';
 import type { ETagEntry, ETagStore } from '../github/etag.js';
 import type { Comparison } from '../github/compare.js';
 import type { FileAtRef } from '../github/contents.js';
+import type { ResolvedConfig } from '../policies/types.js';
 
 /** Hit / miss / joined-load counters of one cache (for logs and the benchmark). */
 export interface CacheStats {
@@ -106,6 +107,11 @@ export interface AppCaches {
   files: MemoryCache<FileAtRef | null>;
   /** Comparisons of two commit SHAs, by `owner/repo@base...head`. */
   comparisons: MemoryCache<Comparison>;
+  /**
+   * Resolved and validated policies, by `owner/repo@policySha` (a commit's files never change,
+   * so neither does the policy they resolve to). Only valid policies are kept.
+   */
+  configs: MemoryCache<ResolvedConfig>;
   /** Conditional-request answers (ETag and body), by route and parameters. */
   etags: ETagStore & { stats: CacheStats };
   /**
@@ -163,6 +169,8 @@ export function createCaches(limits: CacheLimits = {}): AppCaches {
         n += (f.filename.length + (f.previous_filename?.length ?? 0)) * 2 + 160;
       return n;
     }),
+    // A resolved policy holds its parsed YAML documents (positions for messages): ~64 KiB each.
+    configs: new MemoryCache<ResolvedConfig>(small, () => 64 * 1024),
     archives: new Map(),
     etags: {
       stats: etagStats,

@@ -14,8 +14,10 @@ import { readTextAtCommit } from './files.js';
 
 /**
  * Resolves `.github/autopack.yml` (and its `extends`) at commit `baseSha`, then runs every
- * check's semantic config validation. Rejects with ConfigError (file, line, key) for an invalid
- * config, GitHubAPIError when GitHub cannot be read.
+ * check's semantic config validation; a valid result is cached by repository and commit
+ * (`caches.configs`), so the pull requests of one base share one resolution. Rejects with
+ * ConfigError (file, line, key) for an invalid config, GitHubAPIError when GitHub cannot be
+ * read (neither is cached).
  */
 export async function loadBaseConfig(
   client: GitHubClient,
@@ -24,12 +26,14 @@ export async function loadBaseConfig(
   caches: AppCaches,
   checks: readonly Check[],
 ): Promise<ResolvedConfig> {
-  const config = await resolveConfig({
-    readFile: (p) => readTextAtCommit(client, repo, baseSha, p, caches),
-    configPath: CONFIG_PATH,
+  return caches.configs.getOrLoad(`${repo.owner}/${repo.repo}@${baseSha}`, async () => {
+    const config = await resolveConfig({
+      readFile: (p) => readTextAtCommit(client, repo, baseSha, p, caches),
+      configPath: CONFIG_PATH,
+    });
+    await validateCheckConfigs(config, checks);
+    return config;
   });
-  await validateCheckConfigs(config, checks);
-  return config;
 }
 
 /**

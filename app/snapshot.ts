@@ -300,6 +300,7 @@ export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<G
   const problems = await symlinkProblems(opts, files, caches, apiErrors);
   return {
     source: `github:${repo.owner}/${repo.repo}@${opts.headSha}`,
+    contentAddressed: true,
     headSha: opts.headSha,
     files,
     problems,

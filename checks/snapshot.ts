@@ -74,6 +74,12 @@ export interface RepoSnapshot {
   readonly change?: ChangeSet;
   /** Files larger than this (bytes) are not read: `read` answers `too-large`. */
   readonly maxReadBytes: number;
+  /**
+   * True when each file's `blobSha` is the git blob SHA of exactly what `read` returns (a
+   * snapshot of a commit through the GitHub API): checks may then cache per-file results by it,
+   * across evaluations. Unset for a working tree, whose files may differ from the index.
+   */
+  readonly contentAddressed?: boolean;
   hasFile(path: string): boolean;
   /** True when some tracked file lives under `dir/`. */
   hasDir(dir: string): boolean;

@@ -12,9 +12,11 @@
  * Read failures are findings (`unreadable-file`), never dropped.
  */
 import { sectionOf } from '../config.js';
+import { LRUCache } from 'lru-cache';
 import type { Check, CheckContext, CheckOutcome, Finding } from '../model.js';
+import type { RepoFile } from '../snapshot.js';
 import { checkConsistency } from './consistency.js';
-import { compileDrift, type DriftSection } from './config.js';
+import { compileDrift, type CompiledDrift, type DriftSection } from './config.js';
 import { readPass, type SkippedFile } from './files.js';
 import { scanForbidden, type FileScan, type ForbiddenStats } from './forbidden.js';
 import { LinkChecker } from './links.js';
@@ -28,16 +30,66 @@ import {
   type ReferenceStats,
 } from './references.js';
 import { CHECK_ID, makeFinding, RULE, RULES, TITLE } from './rules.js';
-import { LineIndex, OccurrenceCounter } from './text.js';
+import { LineIndex, OccurrenceCounter, type LineCol } from './text.js';
 import { TreeIndex } from './tree.js';
 import { validateDriftConfig } from './validate.js';
 
+/** Which rules of a compiled config apply to one path (a pure function of config and path). */
+interface Decision {
+  /** Indices into `cfg.forbidden`. */
+  forbidden: number[];
+  portability: boolean;
+  links: boolean;
+  spans: boolean;
+}
+
+/**
+ * What the path- and content-only rules make of one file: a pure function of the config, the
+ * path and the text. For a content-addressed snapshot (the App's), it is cached by config, path
+ * and blob SHA across evaluations, so a new head costs only its changed files. Findings that
+ * depend on the tree (link targets, code-span paths) are never part of it.
+ */
+interface FileResult {
+  findings: readonly Finding[];
+  forbidden: ForbiddenStats;
+  portability: PortabilityStats;
+  permalinks: ReadonlyArray<readonly [string, string]>;
+  doc?: MdDoc;
+  /** Where each of `doc.links` is. */
+  linkAt: readonly LineCol[];
+}
+
+/** Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot). */
+const SHARED = {
+  compiled: new LRUCache<string, CompiledDrift>({ max: 32 }),
+  decisions: new LRUCache<string, Map<string, Decision>>({ max: 32 }),
+  files: new LRUCache<string, FileResult>({ max: 200_000 }),
+  docs: new LRUCache<string, MdDoc>({ max: 50_000 }),
+};
+
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const { snapshot } = ctx;
-  const cfg = compileDrift(sectionOf<DriftSection>(ctx.config, CHECK_ID));
+  const section = sectionOf<DriftSection>(ctx.config, CHECK_ID);
+  const shared = snapshot.contentAddressed === true;
+  // The read limit decides what is text, so it is part of the key.
+  const configKey = shared ? `${snapshot.maxReadBytes}\0${JSON.stringify(section ?? null)}` : '';
+  let cfg = shared ? SHARED.compiled.get(configKey) : undefined;
+  if (!cfg) {
+    cfg = compileDrift(section);
+    if (shared) SHARED.compiled.set(configKey, cfg);
+  }
   const tree = new TreeIndex(snapshot);
   const findings: Finding[] = [];
-  const links = cfg.links ? new LinkChecker(snapshot, tree, cfg.links) : undefined;
+  const parse = (f: RepoFile, text: string): MdDoc => {
+    if (!shared || !f.blobSha) return parseMarkdown(text);
+    let doc = SHARED.docs.get(f.blobSha);
+    if (!doc) SHARED.docs.set(f.blobSha, (doc = parseMarkdown(text)));
+    return doc;
+  };
+  const cachedDoc = (f: RepoFile) => (shared && f.blobSha ? SHARED.docs.get(f.blobSha) : undefined);
+  const links = cfg.links
+    ? new LinkChecker(snapshot, tree, cfg.links, parse, cachedDoc)
+    : undefined;
   const spans = cfg.references?.codeSpans;
   const portability = cfg.portability;
   const combined = portability ? combinedPortabilityRegex(portability) : undefined;
@@ -49,14 +101,43 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     'code-span-paths': 0,
   };
 
-  const wants = (path: string): boolean =>
-    cfg.forbidden.some((r) => r.selector.matches(path)) ||
-    (links?.cfg.selector.matches(path) ?? false) ||
-    (spans?.selector.matches(path) ?? false) ||
-    (portability?.selector.matches(path) ?? false);
-  const selected = snapshot.files.filter((f) => f.kind === 'file' && wants(f.path));
+  let decisions = shared ? SHARED.decisions.get(configKey) : undefined;
+  if (shared && !decisions) SHARED.decisions.set(configKey, (decisions = new Map()));
+  const compiledCfg = cfg;
+  const decide = (path: string): Decision => {
+    let d = decisions?.get(path);
+    if (!d) {
+      d = {
+        forbidden: compiledCfg.forbidden.flatMap((r, i) => (r.selector.matches(path) ? [i] : [])),
+        portability: portability?.selector.matches(path) ?? false,
+        links: links?.cfg.selector.matches(path) ?? false,
+        spans: spans?.selector.matches(path) ?? false,
+      };
+      decisions?.set(path, d);
+    }
+    return d;
+  };
+  const wanted = (d: Decision) => d.forbidden.length > 0 || d.portability || d.links || d.spans;
+  const selected = snapshot.files.filter((f) => f.kind === 'file' && wanted(decide(f.path)));
+  const byPath = new Map(selected.map((f) => [f.path, f]));
+
+  const apply = (path: string, r: FileResult, d: Decision): void => {
+    // Copies: a cached finding is shared by every evaluation that reuses it.
+    for (const f of r.findings) findings.push({ ...f });
+    forbiddenStats.matches += r.forbidden.matches;
+    forbiddenStats.exempt += r.forbidden.exempt;
+    portabilityStats.matches += r.portability.matches;
+    portabilityStats.exempt += r.portability.exempt;
+    if (links) {
+      links.addPermalinks(path, r.permalinks);
+      if (r.doc) links.addAnchors(path, r.doc);
+      if (d.links) links.addLinks(path, r.doc, r.linkAt);
+    }
+  };
 
   const onText = (path: string, text: string): void => {
+    const d = decide(path);
+    const entry = byPath.get(path)!;
     let lines: LineIndex | undefined;
     let legacy: Regions | undefined;
     let windows: Regions | undefined;
@@ -64,37 +145,74 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       path,
       text,
       lines: () => (lines ??= new LineIndex(text)),
-      legacy: () => (legacy ??= findRegions(text, cfg.legacyLabel, cfg.bannerLines, file.lines())),
+      legacy: () =>
+        (legacy ??= findRegions(
+          text,
+          compiledCfg.legacyLabel,
+          compiledCfg.bannerLines,
+          file.lines(),
+        )),
       windowsOnly: () =>
-        (windows ??= findRegions(text, cfg.windowsLabel, cfg.bannerLines, file.lines())),
+        (windows ??= findRegions(
+          text,
+          compiledCfg.windowsLabel,
+          compiledCfg.bannerLines,
+          file.lines(),
+        )),
       occurrences: new OccurrenceCounter(),
     };
-    const forbiddenHere = cfg.forbidden.filter((r) => r.selector.matches(path));
-    if (forbiddenHere.length) {
-      scanForbidden(file, forbiddenHere, findings, forbiddenStats);
-      if (text.includes(cfg.legacyLabel))
-        reportUnclosed(file, file.legacy(), cfg.legacyLabel, findings);
+    const own: Finding[] = [];
+    const r: FileResult = {
+      findings: own,
+      forbidden: { matches: 0, exempt: 0 },
+      portability: { matches: 0, exempt: 0 },
+      permalinks: d.links && links ? links.permalinksOf(path, text) : [],
+      linkAt: [],
+    };
+    if (d.forbidden.length) {
+      scanForbidden(
+        file,
+        d.forbidden.map((i) => compiledCfg.forbidden[i]!),
+        own,
+        r.forbidden,
+      );
+      if (text.includes(compiledCfg.legacyLabel))
+        reportUnclosed(file, file.legacy(), compiledCfg.legacyLabel, own);
     }
-    if (portability?.selector.matches(path)) {
-      scanPortability(file, portability, combined, findings, portabilityStats);
-      if (text.includes(cfg.windowsLabel))
-        reportUnclosed(file, file.windowsOnly(), cfg.windowsLabel, findings);
+    if (d.portability) {
+      scanPortability(file, portability!, combined, own, r.portability);
+      if (text.includes(compiledCfg.windowsLabel))
+        reportUnclosed(file, file.windowsOnly(), compiledCfg.windowsLabel, own);
     }
-    const linkFile = links?.cfg.selector.matches(path) ?? false;
-    const spanFile = spans?.selector.matches(path) ?? false;
-    if (linkFile) links!.addFile(path, text);
-    let doc: MdDoc | undefined;
-    if ((linkFile && mightHaveLinks(text)) || (spanFile && text.includes('`'))) {
-      doc = parseMarkdown(text);
-      links?.addAnchors(path, doc);
+    if ((d.links && mightHaveLinks(text)) || (d.spans && text.includes('`'))) {
+      r.doc = parse(entry, text);
+      r.linkAt = r.doc.links.map((l) => file.lines().position(l.offset));
     }
-    const position = (offset: number) => file.lines().position(offset);
-    if (linkFile) links!.addLinks(path, doc, position);
-    if (spanFile && doc)
-      checkCodeSpans(path, doc, tree, spans!, position, file.occurrences, findings, refStats);
+    // Code-span paths are checked against the tree: never cached.
+    if (shared && entry.blobSha && !d.spans)
+      SHARED.files.set(`${configKey}\0${path}\0${entry.blobSha}`, r);
+    apply(path, r, d);
+    if (d.spans && r.doc) {
+      const position = (offset: number) => file.lines().position(offset);
+      checkCodeSpans(path, r.doc, tree, spans!, position, file.occurrences, findings, refStats);
+    }
   };
 
-  const pass = await readPass(snapshot, selected, onText);
+  // Files whose result is cached (same config, path and blob) are not read at all.
+  const toRead: RepoFile[] = [];
+  let cached = 0;
+  for (const f of selected) {
+    const d = decide(f.path);
+    const hit =
+      shared && f.blobSha && !d.spans
+        ? SHARED.files.get(`${configKey}\0${f.path}\0${f.blobSha}`)
+        : undefined;
+    if (hit) {
+      cached++;
+      apply(f.path, hit, d);
+    } else toRead.push(f);
+  }
+  const pass = await readPass(snapshot, toRead, onText);
   const unreadable: SkippedFile[] = [...pass.unreadable];
   if (links) unreadable.push(...(await links.finish(findings)));
   if (cfg.references?.codeowners)
@@ -135,6 +253,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     stats: {
       'files-selected': selected.length,
       'files-read': pass.stats.read,
+      'files-cached': cached,
       'files-binary': pass.stats.binary,
       'files-too-large': pass.stats.tooLarge,
       'files-unreadable': unreadable.length,

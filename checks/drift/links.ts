@@ -106,6 +106,11 @@ export class LinkChecker {
     private readonly snapshot: RepoSnapshot,
     private readonly tree: TreeIndex,
     readonly cfg: CompiledLinks,
+    /** Parses a file's Markdown (the check may answer from a cache keyed by blob SHA). */
+    private readonly parse: (file: RepoFile, text: string) => MdDoc = (_f, text) =>
+      parseMarkdown(text),
+    /** A parse already cached for this file (by blob SHA): then it is not even read. */
+    private readonly cachedDoc: (file: RepoFile) => MdDoc | undefined = () => undefined,
   ) {
     this.sites = [...cfg.sites, ...(cfg.autoSites ? detectSites(snapshot, cfg.sites) : [])];
   }
@@ -121,30 +126,44 @@ export class LinkChecker {
     this.siteAnchors.set(path, doc.siteAnchors);
   }
 
-  /** Records the `permalink:` of a site file (front matter), for sites that resolve them. */
-  addFile(path: string, text: string): void {
+  /**
+   * The `permalink:` (front matter) a file declares for each site that resolves permalinks and
+   * selects it: `[site name, permalink]` pairs. Pure (path and text only), so callers may cache it.
+   */
+  permalinksOf(path: string, text: string): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
     for (const site of this.sites) {
       if (!site.permalinks || !site.selector.matches(path)) continue;
       const link = frontMatterPermalink(text);
-      if (link === undefined) continue;
-      let table = this.routes.get(site.name);
-      if (!table) this.routes.set(site.name, (table = new Map()));
+      if (link !== undefined) out.push([site.name, link]);
+    }
+    return out;
+  }
+
+  /** Records a file's permalinks (from {@link permalinksOf}), for sites that resolve them. */
+  addPermalinks(path: string, permalinks: ReadonlyArray<readonly [string, string]>): void {
+    for (const [siteName, link] of permalinks) {
+      let table = this.routes.get(siteName);
+      if (!table) this.routes.set(siteName, (table = new Map()));
       table.set(normalizeRoute(link), path);
       this.permalinkOf.set(path, link);
     }
   }
 
-  /** Records the links of a selected Markdown file (`doc` undefined: it has none to check). */
-  addLinks(path: string, doc: MdDoc | undefined, position: (offset: number) => LineCol): void {
+  /**
+   * Records the links of a selected Markdown file (`doc` undefined: it has none to check);
+   * `positions[i]` is where `doc.links[i]` is.
+   */
+  addLinks(path: string, doc: MdDoc | undefined, positions: readonly LineCol[]): void {
     this.stats['markdown-files']++;
     if (!doc) return;
     this.stats['markdown-parsed']++;
-    for (const link of doc.links) {
+    doc.links.forEach((link, i) => {
       this.stats.links++;
-      if ((link.kind === 'image' || link.kind === 'html-src') && !this.cfg.images) continue;
-      if ((link.kind === 'html-href' || link.kind === 'html-src') && !this.cfg.html) continue;
-      this.pending.push({ source: path, link, at: position(link.offset) });
-    }
+      if ((link.kind === 'image' || link.kind === 'html-src') && !this.cfg.images) return;
+      if ((link.kind === 'html-href' || link.kind === 'html-src') && !this.cfg.html) return;
+      this.pending.push({ source: path, link, at: positions[i]! });
+    });
   }
 
   /** Resolves every recorded link; pushes findings; returns files that could not be read. */
@@ -171,7 +190,9 @@ export class LinkChecker {
     for (const a of anchorsToCheck) {
       if (!this.anchors.has(a.target) && !wanted.has(a.target)) {
         const f = this.tree.entry(a.target);
-        if (f) wanted.set(a.target, f);
+        const doc = f && this.cachedDoc(f);
+        if (doc) this.addAnchors(a.target, doc);
+        else if (f) wanted.set(a.target, f);
       }
     }
     let unreadable: SkippedFile[] = [];
@@ -179,7 +200,7 @@ export class LinkChecker {
       const sorted = [...wanted.values()];
       const res = await readPass(this.snapshot, sorted, (path, text) => {
         this.stats['anchor-targets-parsed']++;
-        this.addAnchors(path, parseMarkdown(text));
+        this.addAnchors(path, this.parse(wanted.get(path)!, text));
       });
       unreadable = res.unreadable;
     }
