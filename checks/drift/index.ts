@@ -59,11 +59,22 @@ interface FileResult {
   linkAt: readonly LineCol[];
 }
 
+/** What is known about one path under one config. */
+interface PathEntry {
+  decision: Decision;
+  blobSha?: string;
+  result?: FileResult;
+}
+
 /** Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot). */
 const SHARED = {
   compiled: new LRUCache<string, CompiledDrift>({ max: 32 }),
-  decisions: new LRUCache<string, Map<string, Decision>>({ max: 32 }),
-  files: new LRUCache<string, FileResult>({ max: 200_000 }),
+  /**
+   * Per config: each path's decision and the result for the blob last seen there. One lookup
+   * per file and evaluation; a path keeps one result (its newest blob), so a config's map is
+   * bounded by the paths of the repositories that use it.
+   */
+  paths: new LRUCache<string, Map<string, PathEntry>>({ max: 32 }),
   docs: new LRUCache<string, MdDoc>({ max: 50_000 }),
 };
 
@@ -101,22 +112,25 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     'code-span-paths': 0,
   };
 
-  let decisions = shared ? SHARED.decisions.get(configKey) : undefined;
-  if (shared && !decisions) SHARED.decisions.set(configKey, (decisions = new Map()));
-  const compiledCfg = cfg;
-  const decide = (path: string): Decision => {
-    let d = decisions?.get(path);
-    if (!d) {
-      d = {
-        forbidden: compiledCfg.forbidden.flatMap((r, i) => (r.selector.matches(path) ? [i] : [])),
-        portability: portability?.selector.matches(path) ?? false,
-        links: links?.cfg.selector.matches(path) ?? false,
-        spans: spans?.selector.matches(path) ?? false,
-      };
-      decisions?.set(path, d);
-    }
-    return d;
+  let known = shared ? SHARED.paths.get(configKey) : undefined;
+  if (shared && !known) SHARED.paths.set(configKey, (known = new Map()));
+  const local = new Map<string, PathEntry>();
+  const entryOf = (path: string): PathEntry => {
+    const table = known ?? local;
+    let e = table.get(path);
+    if (!e) table.set(path, (e = { decision: decideNew(path) }));
+    return e;
   };
+  const compiledCfg = cfg;
+  function decideNew(path: string): Decision {
+    return {
+      forbidden: compiledCfg.forbidden.flatMap((r, i) => (r.selector.matches(path) ? [i] : [])),
+      portability: portability?.selector.matches(path) ?? false,
+      links: links?.cfg.selector.matches(path) ?? false,
+      spans: spans?.selector.matches(path) ?? false,
+    };
+  }
+  const decide = (path: string): Decision => entryOf(path).decision;
   const wanted = (d: Decision) => d.forbidden.length > 0 || d.portability || d.links || d.spans;
   const selected = snapshot.files.filter((f) => f.kind === 'file' && wanted(decide(f.path)));
   const byPath = new Map(selected.map((f) => [f.path, f]));
@@ -189,8 +203,11 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       r.linkAt = r.doc.links.map((l) => file.lines().position(l.offset));
     }
     // Code-span paths are checked against the tree: never cached.
-    if (shared && entry.blobSha && !d.spans)
-      SHARED.files.set(`${configKey}\0${path}\0${entry.blobSha}`, r);
+    if (shared && entry.blobSha && !d.spans) {
+      const e = entryOf(path);
+      e.blobSha = entry.blobSha;
+      e.result = r;
+    }
     apply(path, r, d);
     if (d.spans && r.doc) {
       const position = (offset: number) => file.lines().position(offset);
@@ -202,14 +219,10 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const toRead: RepoFile[] = [];
   let cached = 0;
   for (const f of selected) {
-    const d = decide(f.path);
-    const hit =
-      shared && f.blobSha && !d.spans
-        ? SHARED.files.get(`${configKey}\0${f.path}\0${f.blobSha}`)
-        : undefined;
-    if (hit) {
+    const e = entryOf(f.path);
+    if (shared && e.result && f.blobSha !== undefined && e.blobSha === f.blobSha) {
       cached++;
-      apply(f.path, hit, d);
+      apply(f.path, e.result, e.decision);
     } else toRead.push(f);
   }
   const pass = await readPass(snapshot, toRead, onText);
