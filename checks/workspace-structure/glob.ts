@@ -218,11 +218,19 @@ export class PathMatcher {
   private readonly dirs: GlobGroup;
   /** directory → outermost matching directory at or above it (null: none). */
   private readonly dirMemo = new Map<string, string | null>();
+  /**
+   * The depths (count of `/`) a covered path can have, when every pattern fixes it: file
+   * patterns without `**` or braces. Undefined when some pattern can match at any depth.
+   */
+  readonly fixedDepths: ReadonlySet<number> | undefined;
 
   constructor(patterns: readonly string[], opts: { caseSensitive?: boolean } = {}) {
     const caseSensitive = opts.caseSensitive ?? true;
     this.sources = patterns;
     const parsed = patterns.map(parsePattern).filter((p) => p.glob !== '');
+    this.fixedDepths = parsed.every((p) => !p.dir && !/\*\*|[{}(]/.test(p.glob))
+      ? new Set(parsed.map((p) => p.glob.split('/').length - 1))
+      : undefined;
     this.files = new GlobGroup(
       parsed.filter((p) => !p.dir).map((p) => p.glob),
       caseSensitive,

@@ -15,8 +15,26 @@ export function checkRequiredFiles(
   required: readonly CompiledRequired[],
 ): Finding[] {
   const findings: Finding[] = [];
+  // Most entries name fixed places (`SECURITY.md`, `.github/CODEOWNERS`): only paths of those
+  // depths are tested, so a missing file does not cost a glob test per tracked file.
+  let depths: Uint16Array | undefined;
+  const depthOf = (i: number): number => {
+    if (!depths) {
+      depths = new Uint16Array(files.length);
+      files.forEach((f, j) => {
+        let n = 0;
+        for (let k = f.path.indexOf('/'); k !== -1; k = f.path.indexOf('/', k + 1)) n++;
+        depths![j] = Math.min(n, 0xffff);
+      });
+    }
+    return depths[i]!;
+  };
   for (const req of required) {
-    if (files.some((f) => req.matcher.covers(f.path))) continue;
+    const fixed = req.matcher.fixedDepths;
+    const found = files.some(
+      (f, i) => (!fixed || fixed.has(depthOf(i))) && req.matcher.covers(f.path),
+    );
+    if (found) continue;
     const list = req.patterns.join(', ');
     findings.push(
       makeFinding(

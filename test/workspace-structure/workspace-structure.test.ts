@@ -93,6 +93,27 @@ describe('required-file', () => {
     ]);
   });
 
+  it('finds required files at any depth a pattern allows (fixed depths, `**`, braces)', async () => {
+    const config =
+      'extends: autopack:recommended\nworkspace-structure:\n  required-files:\n' +
+      '    nested: { patterns: [docs/*/README.md], severity: notice }\n' +
+      '    anywhere: { patterns: ["**/CHANGELOG.md"], severity: notice }\n' +
+      '    braces: { patterns: ["{tools/a,tools/b/c}/run.sh"], severity: notice }\n';
+    const fx = await repo(
+      {
+        'docs/api/README.md': 'x\n',
+        'packages/x/y/CHANGELOG.md': 'x\n',
+        'tools/b/c/run.sh': 'x\n',
+      },
+      config,
+    );
+    expect((await run(fx)).findings).toEqual([]);
+    await fx.remove('docs/api/README.md');
+    await fx.write('docs/README.md', 'x\n'); // one level too shallow for docs/*/README.md
+    fx.commit('move');
+    expect((await run(fx)).findings.map((f) => f.properties?.entry)).toEqual(['nested']);
+  });
+
   it('honours a repository entry that requires a directory', async () => {
     const fx = await repo(
       {},
