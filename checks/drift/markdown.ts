@@ -74,15 +74,23 @@ interface ParseEnv extends Env {
 
 /**
  * Wraps an inline rule so that the first token it pushes of one of `types` records where the
- * construct started (`state.pos` before the rule ran) and whether it ended with `)`.
+ * construct started (`state.pos` before the rule ran) and whether it ended with `)`. `marker`
+ * is the character the rule's construct starts with: anywhere else the rule is not called at
+ * all (it would refuse at once; the wrapper runs at every candidate position of every file).
  */
-function recordStart(md: MarkdownIt, name: string, types: ReadonlySet<string>): void {
+function recordStart(
+  md: MarkdownIt,
+  name: string,
+  marker: number,
+  types: ReadonlySet<string>,
+): void {
   const rules = (md.inline.ruler as unknown as { __rules__: Array<{ name: string; fn: Rule }> })
     .__rules__;
   type Rule = (state: StateInline, silent: boolean) => boolean;
   const orig = rules.find((r) => r.name === name)?.fn;
   if (!orig) throw new Error(`markdown-it has no inline rule ${name}`);
   md.inline.ruler.at(name, (state: StateInline, silent: boolean) => {
+    if (state.src.charCodeAt(state.pos) !== marker) return false;
     const start = state.pos;
     const from = state.tokens.length;
     const ok = orig(state, silent);
@@ -111,10 +119,13 @@ function recordDefinitions(md: MarkdownIt): void {
   md.block.ruler.at(
     'reference',
     (state: StateBlock, startLine: number, endLine: number, silent: boolean) => {
+      // A definition starts with `[`: other blocks are passed on without the bookkeeping.
+      if (state.src.charCodeAt(state.bMarks[startLine]! + state.tShift[startLine]!) !== 0x5b)
+        return orig(state, startLine, endLine, silent);
       const env = state.env as ParseEnv;
-      const before = new Set(Object.keys(env.references ?? {}));
+      const before = silent ? undefined : new Set(Object.keys(env.references ?? {}));
       const ok = orig(state, startLine, endLine, silent);
-      if (ok && !silent) {
+      if (ok && before) {
         for (const label of Object.keys(env.references ?? {})) {
           if (!before.has(label)) (env.definitions ??= []).push({ label, line: startLine });
         }
@@ -133,10 +144,10 @@ function createParser(): MarkdownIt {
   md.normalizeLink = (url: string) => url;
   md.validateLink = () => true;
   md.use(footnote);
-  recordStart(md, 'link', new Set(['link_open']));
-  recordStart(md, 'image', new Set(['image']));
-  recordStart(md, 'backticks', new Set(['code_inline']));
-  recordStart(md, 'html_inline', new Set(['html_inline']));
+  recordStart(md, 'link', 0x5b /* [ */, new Set(['link_open']));
+  recordStart(md, 'image', 0x21 /* ! */, new Set(['image']));
+  recordStart(md, 'backticks', 0x60 /* ` */, new Set(['code_inline']));
+  recordStart(md, 'html_inline', 0x3c /* < */, new Set(['html_inline']));
   recordDefinitions(md);
   return md;
 }
