@@ -114,6 +114,11 @@ export interface Check {
   rules: readonly RuleMeta[];
   run(ctx: CheckContext): Promise<CheckOutcome>;
   /**
+   * True when the check reads file sizes (RepoFile.size) or the snapshot's per-file problems:
+   * a local snapshot then stats every tracked file (one lstat each), which it skips otherwise.
+   */
+  needsFileStats?: boolean;
+  /**
    * Semantic validation the JSON Schema cannot express (a regular expression that does not
    * compile, a glob that can never match). Returns problems with key paths relative to the
    * check's own section; the shell turns them into a ConfigError with file and line. May

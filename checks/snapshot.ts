@@ -7,7 +7,10 @@
 /** One tracked entry. Paths are repository-relative, `/`-separated, never starting with `/` or `..`. */
 export interface RepoFile {
   path: string;
-  /** Size in bytes (for a symlink, the length of its target). */
+  /**
+   * Size in bytes (for a symlink, the length of its target); NaN when the snapshot was built
+   * without file stats (see RepoSnapshot.fileStats).
+   */
   size: number;
   kind: 'file' | 'symlink' | 'submodule';
   /** Git blob SHA when known (from the index or the tree). */
@@ -69,7 +72,17 @@ export interface RepoSnapshot {
   readonly headSha?: string;
   /** Tracked files, sorted by path (code unit order). */
   readonly files: readonly RepoFile[];
+  /**
+   * Per-file problems met while listing (symlink escapes, missing or unreadable tracked files).
+   * Without file stats, only what the listing itself shows (symlink escapes).
+   */
   readonly problems: readonly SnapshotProblem[];
+  /**
+   * False when the files were listed without stat'ing each one (a local run whose checks need
+   * neither sizes nor per-file problems, see Check.needsFileStats): sizes are NaN, and a
+   * missing or replaced file shows up when it is read. True or absent: sizes are exact.
+   */
+  readonly fileStats?: boolean;
   /** Present when evaluating a change (pull request or `--base`). */
   readonly change?: ChangeSet;
   /** Files larger than this (bytes) are not read: `read` answers `too-large`. */
@@ -122,7 +135,10 @@ export function looksBinary(buf: Uint8Array): boolean {
   return false;
 }
 
-/** Decodes a read buffer into a FileContent (binary detection, UTF-8, BOM stripped). */
+/**
+ * Decodes a read buffer into a FileContent (binary detection, UTF-8, BOM stripped). The result
+ * never refers to `buf` (callers may reuse it).
+ */
 export function decodeContent(buf: Uint8Array): FileContent {
   if (looksBinary(buf)) return { kind: 'binary', size: buf.length };
   let text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('utf8');

@@ -19,6 +19,8 @@ export interface LocalContextOptions {
   configFile?: string;
   /** `--base REF`: evaluate `REF...HEAD`, reading the policy from the merge base. */
   baseRef?: string;
+  /** Stat every tracked file (default true); see LocalSnapshotOptions.fileStats. */
+  fileStats?: boolean;
 }
 
 /** The resolved config and snapshot for a local run. */
@@ -39,7 +41,11 @@ export async function loadLocalContext(opts: LocalContextOptions): Promise<Local
     (config) =>
       (config.values.limits as { 'max-read-bytes'?: number } | undefined)?.['max-read-bytes'],
   );
-  const snapshotP = loadLocalSnapshot(root, { baseRef: opts.baseRef, maxReadBytes });
+  const snapshotP = loadLocalSnapshot(root, {
+    baseRef: opts.baseRef,
+    maxReadBytes,
+    fileStats: opts.fileStats,
+  });
   // Both are observed below, after the config: never an unhandled rejection meanwhile.
   maxReadBytes.catch(() => {});
   snapshotP.catch(() => {});

@@ -42,6 +42,13 @@ export interface LocalSnapshotOptions {
   openFiles?: number;
   /** Evaluate the change `baseRef...HEAD` (merge base to HEAD), as a pull request would be. */
   baseRef?: string;
+  /**
+   * Stat every tracked file (default true): exact sizes, and missing or replaced files listed
+   * as problems. False skips the one lstat per file when no check needs them
+   * (Check.needsFileStats): sizes are NaN and kinds come from the index modes. A directory
+   * outside git is always walked with stats.
+   */
+  fileStats?: boolean;
 }
 
 /** The directory is unusable (does not exist, is not a directory, or git failed on it). */
@@ -100,8 +107,9 @@ export async function loadLocalSnapshot(
     return p;
   };
   const insideRoot = async (rel: string) => (await dirState(rel)) === 'inside';
+  const fileStats = !inGit || opts.fileStats !== false;
   const files = inGit
-    ? await listGitFiles(root, prefix, limit, problems, dirStates, dirState)
+    ? await listGitFiles(root, prefix, limit, problems, dirStates, dirState, fileStats)
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
@@ -115,6 +123,7 @@ export async function loadLocalSnapshot(
 
   return {
     source: `local:${root}`,
+    fileStats,
     headSha,
     files,
     problems,
@@ -148,11 +157,15 @@ export async function loadLocalSnapshot(
  * libuv's 4-thread pool, and exactly one file is open at a time. Never throws: a per-file
  * problem is answered as `missing` or `unreadable`.
  *
- * `size` is what the listing's lstat saw, so the file is opened straight away (open, read,
+ * `size` is what the listing's lstat saw (NaN without file stats: then the file is read in
+ * 64 KiB steps), so the file is opened straight away (open, read,
  * close: three syscalls, not four): O_NOFOLLOW refuses a file that became a symlink since,
  * O_NONBLOCK keeps a FIFO from blocking the open, a directory fails the read (EISDIR), and an
  * empty read is checked with fstat (a FIFO reads as empty).
  */
+/** The reused read buffer of {@link readBounded} (reads are synchronous: one user at a time). */
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
 function readBounded(abs: string, maxReadBytes: number, size: number): FileContent {
   let fd: number | undefined;
   try {
@@ -165,11 +178,24 @@ function readBounded(abs: string, maxReadBytes: number, size: number): FileConte
     let total = 0;
     // One read normally does it: the buffer is one byte larger than the listed size, so a
     // short read is the end of the file; a file that grew meanwhile is read on, up to the cap.
-    let buf = Buffer.allocUnsafe(Math.min(size, maxReadBytes) + 1);
+    // Files up to 64 KiB are read into one reused buffer (decodeContent copies what it keeps).
+    const first = Number.isFinite(size)
+      ? Math.min(size, maxReadBytes) + 1
+      : Math.min(SCRATCH.length, maxReadBytes + 1);
+    let buf = first <= SCRATCH.length ? SCRATCH.subarray(0, first) : Buffer.allocUnsafe(first);
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
-      if (n > 0) chunks.push(buf.subarray(0, n));
       total += n;
+      if (n < buf.length && chunks.length === 0) {
+        // Nothing read: an empty file, or no file at all any more (a FIFO, a device).
+        if (n === 0 && !fstatSync(fd).isFile())
+          return { kind: 'unreadable', error: 'not a regular file' };
+        return decodeContent(buf.subarray(0, n));
+      }
+      if (n > 0)
+        chunks.push(
+          buf.buffer === SCRATCH.buffer ? Buffer.from(buf.subarray(0, n)) : buf.subarray(0, n),
+        );
       if (total > maxReadBytes) {
         return {
           kind: 'too-large',
@@ -180,9 +206,6 @@ function readBounded(abs: string, maxReadBytes: number, size: number): FileConte
       if (n < buf.length) break;
       buf = Buffer.allocUnsafe(Math.min(64 * 1024, maxReadBytes + 1 - total));
     }
-    // Nothing read: an empty file, or no file at all any more (a FIFO, a device).
-    if (total === 0 && !fstatSync(fd).isFile())
-      return { kind: 'unreadable', error: 'not a regular file' };
     return decodeContent(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -210,6 +233,7 @@ async function listGitFiles(
   problems: SnapshotProblem[],
   dirStates: Map<string, Promise<DirState>>,
   dirState: (rel: string) => Promise<DirState>,
+  fileStats: boolean,
 ): Promise<RepoFile[]> {
   let out: string;
   try {
@@ -290,6 +314,20 @@ async function listGitFiles(
         rule: 'symlink-escape',
         message:
           'its directory resolves outside the repository (a directory symlink); it is not followed',
+      });
+      continue;
+    }
+    if (!fileStats) {
+      // Kind from the index mode; size unknown. A file that is missing or was replaced is met
+      // (and answered for) when it is read.
+      const symlink = e.mode === '120000';
+      if (symlink) symlinks.push(e.path);
+      files.push({
+        path: e.path,
+        size: Number.NaN,
+        kind: symlink ? 'symlink' : 'file',
+        blobSha: e.sha,
+        mode: e.mode,
       });
       continue;
     }

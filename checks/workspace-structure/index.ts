@@ -55,5 +55,6 @@ export const workspaceStructureCheck: Check = {
   title: 'Workspace structure',
   rules: RULES,
   run,
+  needsFileStats: true,
   validateConfig: validateWorkspaceConfig,
 };

@@ -11,6 +11,7 @@ import { formatJson } from '../../checks/report/json.js';
 import { formatMarkdown } from '../../checks/report/markdown.js';
 import { formatSarif } from '../../checks/report/sarif.js';
 import { formatText } from '../../checks/report/text.js';
+import { CHECKS } from '../../checks/registry.js';
 import { runChecks } from '../../checks/runner.js';
 import { loadLocalContext } from '../context.js';
 import { EXIT, UsageError, type CliIO } from '../io.js';
@@ -87,10 +88,13 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
       if (!FORMATS.includes(format))
         throw new UsageError(`unknown format "${opts.format}" (known: ${FORMATS.join(', ')})`);
       const only = parseCheckList(opts.checks);
+      // One lstat per tracked file only when a selected check reads sizes or file problems.
+      const fileStats = CHECKS.some((c) => (!only || only.includes(c.id)) && c.needsFileStats);
       const { config, snapshot } = await loadLocalContext({
         dir,
         configFile: opts.config,
         baseRef: opts.base,
+        fileStats,
       });
       let inputs: CheckInputs = {};
       for (const provide of checkInputProviders)

@@ -153,6 +153,29 @@ describe('exit codes', () => {
   });
 });
 
+describe('--checks without workspace-structure (no file stats)', () => {
+  it('still reports a tracked file missing from the working tree, through the check that reads it', async () => {
+    const fx = await gitFixture({
+      'README.md': '# x\n\nSee [docs](docs/a.md).\n',
+      'docs/a.md': '# A\n',
+    });
+    fixtures.push(fx);
+    await fx.remove('docs/a.md');
+    const r = await run(['check', fx.dir, '--checks', 'drift', '--format', 'json']);
+    const report = JSON.parse(r.stdout) as {
+      results: Array<{ findings: Array<{ ruleId: string; path?: string; message: string }> }>;
+    };
+    const findings = report.results[0]!.findings;
+    expect(findings.map((f) => [f.ruleId, f.path])).toContainEqual([
+      'unreadable-file',
+      'docs/a.md',
+    ]);
+    expect(findings.find((f) => f.path === 'docs/a.md')!.message).toContain(
+      'tracked but missing from the working tree',
+    );
+  });
+});
+
 describe('--format and --output', () => {
   it('json: the report, parseable, with the findings', async () => {
     const r = await run([

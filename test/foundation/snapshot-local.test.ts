@@ -212,6 +212,48 @@ describe('git checkout: tracked file deleted from the working tree', () => {
   });
 });
 
+describe('git checkout without file stats (no selected check reads sizes)', () => {
+  it('lists kinds from the index, sizes unknown, and answers for missing or replaced files on read', async () => {
+    const big = 'x'.repeat(200 * 1024);
+    const repo = await track(
+      gitFixture({ 'a.txt': 'a', 'big.txt': big, 'gone.txt': 'soon gone', 'dir-now.txt': 'f' }),
+    );
+    await repo.symlink('link.txt', 'a.txt');
+    repo.commit('link');
+    await repo.remove('gone.txt');
+    await repo.remove('dir-now.txt');
+    await mkdir(repo.abs('dir-now.txt'));
+    const snap = await loadLocalSnapshot(repo.dir, { fileStats: false, maxReadBytes: 1024 * 1024 });
+    expect(snap.fileStats).toBe(false);
+    expect(snap.files.map((f) => [f.path, f.kind, Number.isNaN(f.size)])).toEqual([
+      ['a.txt', 'file', true],
+      ['big.txt', 'file', true],
+      ['dir-now.txt', 'file', true],
+      ['gone.txt', 'file', true],
+      ['link.txt', 'symlink', true],
+    ]);
+    expect(snap.problems).toEqual([]);
+    // Read in 64 KiB steps when the size is unknown: the whole file, then the cap.
+    expect(await snap.read('big.txt')).toMatchObject({ kind: 'text', size: 200 * 1024 });
+    const capped = await loadLocalSnapshot(repo.dir, { fileStats: false, maxReadBytes: 100_000 });
+    expect(await capped.read('big.txt')).toEqual({
+      kind: 'too-large',
+      size: 200 * 1024,
+      limit: 100_000,
+    });
+    expect(await snap.read('gone.txt')).toEqual({ kind: 'missing' });
+    expect(await snap.read('dir-now.txt')).toEqual({
+      kind: 'unreadable',
+      error: 'not a regular file',
+    });
+    expect(await snap.read('link.txt')).toEqual({ kind: 'symlink', target: 'a.txt' });
+    // With stats (the default) the same tree reports the missing file up front.
+    const statted = await loadLocalSnapshot(repo.dir);
+    expect(statted.problems.map((p) => p.path)).toEqual(['gone.txt']);
+    expect(statted.files.find((f) => f.path === 'big.txt')?.size).toBe(200 * 1024);
+  });
+});
+
 describe('git checkout: a whole tracked directory deleted from the working tree', () => {
   it('reports each file as missing, not as a symlink escape', async () => {
     const repo = await track(gitFixture({ 'a.txt': 'a', 'lib/x.txt': 'x', 'lib/y.txt': 'y' }));
