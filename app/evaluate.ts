@@ -273,7 +273,8 @@ export class Evaluator {
     ) => {
       const t0 = Date.now();
       // Results are ready: only writes remain, paced per installation by Probot's throttling.
-      // Let another evaluation use the CPU meanwhile (this key stays busy until the writes end).
+      // Let another evaluation use the CPU meanwhile: another key, or a newer head of this one
+      // (a redelivery of this head waits for these writes, so that it finds them).
       control.release();
       record.evaluationMs ??= t0 - started;
       record.sinceWebhookMs ??= t0 - req.receivedAt;

@@ -10,7 +10,10 @@
  * are merged before any work starts.
  *
  * Keys run in parallel up to `concurrency`; waiting keys start in arrival order. A job that only
- * has paced writes left gives its slot back (`release()`), so writes never hold up evaluations.
+ * has paced writes left gives its slot back (`release()`), so writes never hold up evaluations:
+ * neither other keys' nor a newer head of its own key, which starts while the old head's runs
+ * are still being written (they are other Check Runs). A job for the SAME head still waits for
+ * those writes to end, so that it finds them and does not write them twice.
  *
  * Replicas: this queue is per process. Two replicas receiving events for the same pull request
  * each evaluate it (see docs/app-deployment.md); GitHub stays the only state, so results remain
@@ -23,8 +26,8 @@ export interface JobControl {
   superseded(): boolean;
   /**
    * Gives the job's concurrency slot back before the job ends (e.g. once results are ready and
-   * only paced writes remain): other keys may start, while this key stays busy until the job
-   * settles. Idempotent.
+   * only paced writes remain): other keys may start, and so may a waiting job of this key for a
+   * newer head (`isSuperseded`); one for the same head waits until this job settles. Idempotent.
    */
   release(): void;
 }
@@ -50,7 +53,10 @@ export interface SchedulerOptions<J> {
 }
 
 interface KeyState<J> {
+  /** The job evaluating (it holds the key). */
   running?: J;
+  /** A job that released its slot and only writes; a newer waiting job may start meanwhile. */
+  writing?: J;
   waiting?: J;
   lastStarted?: J;
   /** The key sits in the ready queue (or its debounce timer runs). */
@@ -91,10 +97,12 @@ export class CoalescingScheduler<J> {
     if (st.waiting) {
       st.waiting = this.opts.merge(st.waiting, job);
       this.stats.merged++;
+      // A job held back by its head's writer may now be for a newer head: then it can start.
+      if (this.canStart(st)) this.enqueue(key, st);
       return 'merged';
     }
     st.waiting = job;
-    if (!st.running) this.enqueue(key, st);
+    if (this.canStart(st)) this.enqueue(key, st);
     return 'queued';
   }
 
@@ -130,6 +138,15 @@ export class CoalescingScheduler<J> {
     return this.busy === 0 && this.ready.length === 0 && this.timers === 0 && this.waiting === 0;
   }
 
+  /** A key's waiting job may start: nothing evaluates, and any writer is for an older head. */
+  private canStart(st: KeyState<J>): boolean {
+    return (
+      st.waiting !== undefined &&
+      !st.running &&
+      (!st.writing || this.opts.isSuperseded(st.writing, st.waiting))
+    );
+  }
+
   private enqueue(key: string, st: KeyState<J>): void {
     if (st.queued) return;
     st.queued = true;
@@ -155,8 +172,8 @@ export class CoalescingScheduler<J> {
       if (!st) continue;
       st.queued = false;
       const job = st.waiting;
-      if (!job) {
-        this.gc(key, st);
+      if (!job || !this.canStart(st)) {
+        this.gc(key, st); // (re-queued when its running or writing job ends)
         continue;
       }
       st.waiting = undefined;
@@ -170,6 +187,11 @@ export class CoalescingScheduler<J> {
         if (released) return;
         released = true;
         this.active--;
+        if (st.running === job) {
+          st.running = undefined;
+          st.writing = job;
+          if (this.canStart(st)) this.enqueue(key, st);
+        }
         this.pump();
       };
       const control: JobControl = {
@@ -185,8 +207,9 @@ export class CoalescingScheduler<J> {
             this.active--;
           }
           this.busy--;
-          st.running = undefined;
-          if (st.waiting) this.enqueue(key, st);
+          if (st.running === job) st.running = undefined;
+          if (st.writing === job) st.writing = undefined;
+          if (this.canStart(st)) this.enqueue(key, st);
           else this.gc(key, st);
           this.pump();
           this.settle();
@@ -197,7 +220,8 @@ export class CoalescingScheduler<J> {
 
   private gc(key: string, st: KeyState<J>): void {
     // Keep lastStarted for stale detection only while the map stays small.
-    if (!st.running && !st.waiting && !st.queued && this.keys.size > 10_000) this.keys.delete(key);
+    if (!st.running && !st.writing && !st.waiting && !st.queued && this.keys.size > 10_000)
+      this.keys.delete(key);
   }
 
   private settle(): void {

@@ -107,6 +107,51 @@ describe('CoalescingScheduler', () => {
     expect(started).toEqual(['a1', 'b1', 'a2']);
   });
 
+  it('a newer head of the same key starts while the old head only writes; the same head waits', async () => {
+    const events: string[] = [];
+    const writes = new Map([1, 2, 4].map((n) => [n, deferred()]));
+    const s = new CoalescingScheduler<{ key: string; head: number; n: number }>({
+      concurrency: 1,
+      run: async (job, control) => {
+        events.push(`start ${job.key}${job.head}#${job.n}`);
+        control.release();
+        await writes.get(job.n)?.promise;
+        events.push(`end ${job.key}${job.head}#${job.n}`);
+      },
+      merge: (_w, incoming) => incoming,
+      isSuperseded: (running, waiting) => waiting.head > running.head,
+      onError: () => undefined,
+    });
+    s.submit('a', { key: 'a', head: 1, n: 1 });
+    await new Promise((r) => setImmediate(r));
+    // Head 2 arrives while head 1 writes: it starts at once.
+    s.submit('a', { key: 'a', head: 2, n: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['start a1#1', 'start a2#2']);
+    // A redelivery of head 2 waits until head 2's writes end.
+    s.submit('a', { key: 'a', head: 2, n: 3 });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['start a1#1', 'start a2#2']);
+    writes.get(1)!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['start a1#1', 'start a2#2', 'end a1#1']);
+    // ...until a newer head is merged into it: then it starts without waiting.
+    s.submit('a', { key: 'a', head: 3, n: 4 });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['start a1#1', 'start a2#2', 'end a1#1', 'start a3#4']);
+    writes.get(2)!.resolve();
+    writes.get(4)!.resolve();
+    await s.onIdle();
+    expect(events).toEqual([
+      'start a1#1',
+      'start a2#2',
+      'end a1#1',
+      'start a3#4',
+      'end a2#2',
+      'end a3#4',
+    ]);
+  });
+
   it('a failing job is reported and the queue goes on', async () => {
     const errors: unknown[] = [];
     const s = new CoalescingScheduler<number>({
