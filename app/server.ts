@@ -25,6 +25,8 @@ import { createCaches } from './caches.js';
 import { EnvError, readAppEnv, type AppEnv } from './env.js';
 import { healthHandler } from './health.js';
 import autopack, { setupAutopack, type AutopackApp } from './index.js';
+import { warmUpEngine } from './warmup.js';
+import { CHECKS } from '../checks/registry.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -166,6 +168,9 @@ export async function startServer(
     });
     addHandler(healthHandler(handles.probe));
   });
+  // Compile the checks' code before the first webhook (see app/warmup.ts).
+  const warmMs = await warmUpEngine(CHECKS);
+  log.info({ autopack: 'warmed-up', ms: warmMs }, `autopack: engine warmed up in ${warmMs} ms`);
   await server.start();
   const app = handles!;
   log.info(
