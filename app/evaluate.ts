@@ -467,6 +467,10 @@ export class Evaluator {
     // A failed comparison is not retried by loadChangeSet (it would ask twice): its error stands.
     if (comparing) await comparing;
     const prefetch = new ArchivePrefetch(client, repo, headSha, headFiles, caches, maxReadBytes);
+    // Checks that will read nearly every file: a cold head's archive downloads while the rest
+    // of the evaluation's inputs are gathered.
+    if (this.checks.some((c) => selectedIds.includes(c.id) && c.bulkReads?.(config.values[c.id])))
+      prefetch.warm();
     let change;
     if (target.baseSha) {
       const loaded = await loadChangeSet({

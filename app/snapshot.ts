@@ -77,10 +77,19 @@ export interface ArchivePolicy {
   afterMisses: number;
   /** The archive is used only when the files still uncached total at most this (default 64 MiB). */
   maxBytes: number;
+  /**
+   * With {@link ArchivePrefetch.warm}: a head with at least this many uncached readable files
+   * starts its archive at once, before any read (default 256).
+   */
+  eagerFiles?: number;
 }
 
 /** The default {@link ArchivePolicy}. */
-export const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = { afterMisses: 8, maxBytes: 64 * 1024 * 1024 };
+export const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = {
+  afterMisses: 8,
+  maxBytes: 64 * 1024 * 1024,
+  eagerFiles: 256,
+};
 
 /**
  * Per snapshot: counts blob-cache misses; past `afterMisses`, when more than that many readable
@@ -105,6 +114,26 @@ export class ArchivePrefetch {
     private readonly maxReadBytes: number,
     private readonly policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
   ) {}
+
+  /**
+   * For an evaluation whose checks will read nearly every file (Check.bulkReads): starts the
+   * archive now when the head has at least `policy.eagerFiles` uncached readable files (a cold
+   * head), so that the download overlaps the evaluation's other API calls; otherwise does
+   * nothing. Never throws; reads wait for it through {@link beforeMiss}.
+   */
+  warm(): void {
+    const eager = this.policy.eagerFiles;
+    if (this.loading || eager === undefined) return;
+    let uncached = 0;
+    for (const f of this.files) {
+      if (f.kind !== 'file' || !f.blobSha || f.size > this.maxReadBytes) continue;
+      if (!this.caches.blobs.has(f.blobSha) && ++uncached >= eager) {
+        this.misses = this.policy.afterMisses;
+        void this.beforeMiss();
+        return;
+      }
+    }
+  }
 
   /** Called before a blob-cache miss is fetched; resolves once a started archive has been read. */
   async beforeMiss(): Promise<void> {

@@ -119,6 +119,13 @@ export interface Check {
    */
   needsFileStats?: boolean;
   /**
+   * True when, under this config section, the check reads nearly every tracked text file: a
+   * shell may then fetch content in bulk up front (the App downloads a cold head's archive at
+   * once instead of after blob misses). A pure function of the section; must not load the
+   * check's implementation.
+   */
+  bulkReads?(section: unknown): boolean;
+  /**
    * Semantic validation the JSON Schema cannot express (a regular expression that does not
    * compile, a glob that can never match). Returns problems with key paths relative to the
    * check's own section; the shell turns them into a ConfigError with file and line. May

@@ -12,7 +12,12 @@ import {
   RULES as PINNING_RULES,
   TITLE as PINNING_TITLE,
 } from './actions-pinning/rules.js';
-import { CHECK_ID as DRIFT_ID, RULES as DRIFT_RULES, TITLE as DRIFT_TITLE } from './drift/rules.js';
+import {
+  CHECK_ID as DRIFT_ID,
+  RULES as DRIFT_RULES,
+  TITLE as DRIFT_TITLE,
+  driftReadsEveryFile,
+} from './drift/rules.js';
 import { GOVERNANCE_RULES, GOVERNANCE_TITLE } from './governance/rules.js';
 import {
   ID as BASELINE_ID,
@@ -27,7 +32,12 @@ import { workspaceStructureCheck } from './workspace-structure/index.js';
  * id must be `meta.id` (a mismatch throws, so a wrong import cannot run under another name).
  */
 export function lazyCheck(
-  meta: { id: CheckId; title: string; rules: readonly RuleMeta[] },
+  meta: {
+    id: CheckId;
+    title: string;
+    rules: readonly RuleMeta[];
+    bulkReads?: (section: unknown) => boolean;
+  },
   load: () => Promise<Check>,
 ): Check {
   let loaded: Promise<Check> | undefined;
@@ -45,9 +55,10 @@ export function lazyCheck(
 
 export const CHECKS: readonly Check[] = [
   workspaceStructureCheck,
-  lazyCheck({ id: DRIFT_ID, title: DRIFT_TITLE, rules: DRIFT_RULES }, async () => {
-    return (await import('./drift/index.js')).driftCheck;
-  }),
+  lazyCheck(
+    { id: DRIFT_ID, title: DRIFT_TITLE, rules: DRIFT_RULES, bulkReads: driftReadsEveryFile },
+    async () => (await import('./drift/index.js')).driftCheck,
+  ),
   lazyCheck({ id: 'sot', title: SOT_TITLE, rules: SOT_RULES }, async () => {
     return (await import('./sot/index.js')).sotCheck;
   }),

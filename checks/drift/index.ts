@@ -29,7 +29,7 @@ import {
   checkRegistries,
   type ReferenceStats,
 } from './references.js';
-import { CHECK_ID, makeFinding, RULE, RULES, TITLE } from './rules.js';
+import { CHECK_ID, driftReadsEveryFile, makeFinding, RULE, RULES, TITLE } from './rules.js';
 import { LineIndex, OccurrenceCounter, type LineCol } from './text.js';
 import { TreeIndex } from './tree.js';
 import { validateDriftConfig } from './validate.js';
@@ -314,6 +314,7 @@ export const driftCheck: Check = {
   id: CHECK_ID,
   title: TITLE,
   rules: RULES,
+  bulkReads: driftReadsEveryFile,
   run,
   validateConfig: validateDriftConfig,
 };

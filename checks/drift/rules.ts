@@ -145,3 +145,17 @@ export function makeFinding(s: FindingSpec): Finding {
 
 /** The check's title, as reports and Check Runs show it. */
 export const TITLE = 'Drift: docs and config agree with the tree';
+
+/**
+ * True when the portability rule is on (the default) and selects every file (its default
+ * `files: ['**']`): the check then reads every tracked text file. Reads the raw section only.
+ */
+export function driftReadsEveryFile(section: unknown): boolean {
+  const on = (x: unknown) =>
+    typeof x === 'object' && x !== null && (x as { enabled?: unknown }).enabled !== false;
+  if (section === undefined || !on(section)) return false;
+  const pt = (section as { portability?: unknown }).portability;
+  if (pt === undefined || !on(pt)) return false;
+  const files = (pt as { files?: unknown }).files;
+  return files === undefined || (Array.isArray(files) && files.includes('**'));
+}

@@ -566,4 +566,41 @@ describe('App: large changes, big trees, shared caches', () => {
     ).toEqual([['docs/page-30.md', 2]]);
     expect(t.records[0]!.archiveSeeded).toBe(31);
   });
+
+  it('a cold head whose checks read every file (bulkReads) downloads its archive at once, with no blob requests', async () => {
+    const t = await createTestApp({ checks: [{ ...TEST_CHECKS[1]!, bulkReads: () => true }] });
+    const docs: Record<string, string> = {};
+    for (let i = 0; i < 300; i++)
+      docs[`docs/page-${String(i).padStart(3, '0')}.md`] =
+        `# Page ${i}\n${i === 123 ? 'FIXME here\n' : ''}`;
+    const cold = commit(docs);
+    const tar = pack();
+    const chunks: Buffer[] = [];
+    tar.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const ended = new Promise<void>((r) => tar.on('end', () => r()));
+    for (const e of cold.tree)
+      tar.entry(
+        { name: `Codertocat-Hello-World-ec26c3e/${e.path}` },
+        Buffer.from(cold.blobs.get(e.sha)!),
+      );
+    tar.finalize();
+    await ended;
+    mockStart(api.scope);
+    mockTreeAndCompare(api.scope, cold);
+    api.scope
+      .get(`${R}/tarball/${HEAD}`)
+      .reply(200, gzipSync(Buffer.concat(chunks)), { 'content-type': 'application/x-gzip' });
+    api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
+    await t.deliver('pull_request', example('pull_request', 'opened'));
+    expect(api.scope.isDone()).toBe(true);
+    expect(api.served.filter((x) => x.path.includes('/git/blobs/'))).toHaveLength(0);
+    expect(api.served.filter((x) => x.path.includes('/tarball/'))).toHaveLength(1);
+    const [b] = writes(api.served).map((w) => w.body);
+    expect(
+      b.output.annotations.map((a: { path: string; start_line: number }) => [a.path, a.start_line]),
+    ).toEqual([['docs/page-123.md', 2]]);
+    expect(t.records[0]!.archiveSeeded).toBe(300);
+  });
 });

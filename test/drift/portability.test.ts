@@ -5,6 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { driftReadsEveryFile } from '../../checks/drift/rules.js';
+import { resolveConfig } from '../../policies/load.js';
 import { gitFixture, runGit } from '../helpers/git-fixture.js';
 import { cleanupFixtures, driftRepo, runDrift, where } from './harness.js';
 
@@ -139,5 +141,18 @@ ${ONLY}  portability:
     } finally {
       await fx.cleanup();
     }
+  });
+});
+
+describe('bulk reads (what the App prefetches for)', () => {
+  it('the portability rule over every file reads every file; narrowed or off, it does not', async () => {
+    const recommended = await resolveConfig({ readFile: async () => undefined });
+    expect(driftReadsEveryFile(recommended.values.drift)).toBe(true);
+    expect(driftReadsEveryFile({ portability: {} })).toBe(true);
+    expect(driftReadsEveryFile({ portability: { files: ['docs/**'] } })).toBe(false);
+    expect(driftReadsEveryFile({ portability: { enabled: false } })).toBe(false);
+    expect(driftReadsEveryFile({ enabled: false, portability: {} })).toBe(false);
+    expect(driftReadsEveryFile({ links: {} })).toBe(false);
+    expect(driftReadsEveryFile(undefined)).toBe(false);
   });
 });
