@@ -8,10 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { GitHubClient, RepoRef } from './client.js';
 import { callGitHub } from './errors.js';
+
+/** Archives up to this size (compressed) are inflated synchronously: ~10 MB raw, a few ms. */
+const SYNC_GUNZIP_MAX_BYTES = 2 * 1024 * 1024;
 
 /** The git blob SHA of some content: `sha1("blob <length>\0" + content)`. */
 export function gitBlobSha(content: Uint8Array): string {
@@ -57,9 +60,10 @@ export async function forEachArchiveFile(
   if (!bytes) throw new Error(`GET ${path}: the archive body is not binary`);
   let count = 0;
   const ex = extract();
-  const done = (async () => {
-    for await (const entry of ex) {
-      const h = entry.header;
+  // Entry events, not `for await`: async iteration costs a few promises per entry and chunk,
+  // which for 5,000 small files was most of the time (111 ms against 30 ms, cold).
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on('entry', (h, stream, next) => {
       const slash = h.name.indexOf('/');
       const rel = slash >= 0 ? h.name.slice(slash + 1) : '';
       if (
@@ -68,18 +72,46 @@ export async function forEachArchiveFile(
         (h.size ?? 0) <= maxFileBytes
       ) {
         const chunks: Buffer[] = [];
-        for await (const c of entry) chunks.push(c as Buffer);
-        count++;
-        onFile({ path: rel, content: Buffer.concat(chunks) });
+        stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
+        stream.on('end', () => {
+          count++;
+          try {
+            onFile({
+              path: rel,
+              content: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+            });
+          } catch (e) {
+            reject(e as Error);
+            return;
+          }
+          next();
+        });
       } else {
-        entry.resume();
+        stream.on('end', () => next());
+        stream.resume();
       }
+      stream.on('error', reject);
+    });
+    ex.on('finish', resolve);
+    ex.on('error', reject);
+  });
+  if (bytes.length <= SYNC_GUNZIP_MAX_BYTES) {
+    // A small archive is inflated at once (a few ms) rather than streamed through the pool.
+    let raw: Buffer;
+    try {
+      raw = gunzipSync(bytes);
+    } catch (e) {
+      ex.destroy(e as Error);
+      await done.catch(() => undefined);
+      throw e;
     }
-  })();
-  Readable.from([bytes])
-    .pipe(createGunzip())
-    .on('error', (e) => ex.destroy(e))
-    .pipe(ex);
+    ex.end(raw);
+  } else {
+    Readable.from([bytes])
+      .pipe(createGunzip())
+      .on('error', (e) => ex.destroy(e))
+      .pipe(ex);
+  }
   await done;
   return count;
 }

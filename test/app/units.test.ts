@@ -3,7 +3,9 @@
  * conclusions, redaction), the tree diff, GitHub error typing, the environment, and readiness.
  */
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import nock from 'nock';
+import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult, Finding, Report } from '../../checks/model.js';
 import { diffTrees } from '../../app/changes.js';
@@ -18,6 +20,7 @@ import {
 } from '../../app/publish.js';
 import { CoalescingScheduler } from '../../app/scheduler.js';
 import { toGitHubAPIError } from '../../github/errors.js';
+import { forEachArchiveFile } from '../../github/tarball.js';
 import { API, TestOctokit, privateKey } from './helpers.js';
 
 function deferred() {
@@ -484,5 +487,56 @@ describe('readiness', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('forEachArchiveFile (GET tarball)', () => {
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  async function archive(files: Record<string, string>): Promise<Buffer> {
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+    const ended = new Promise<void>((r) => p.on('end', () => r()));
+    p.entry({ name: 'o-r-abc1234/', type: 'directory' });
+    for (const [name, text] of Object.entries(files))
+      p.entry({ name: `o-r-abc1234/${name}` }, Buffer.from(text));
+    p.finalize();
+    await ended;
+    return gzipSync(Buffer.concat(chunks));
+  }
+
+  const repo = { owner: 'o', repo: 'r' };
+  const client = () => new TestOctokit({ auth: 'token' }) as never;
+
+  it('hands over every file under the top directory, skipping those over the size limit', async () => {
+    nock.disableNetConnect();
+    const files: Record<string, string> = { 'big.txt': 'x'.repeat(100) };
+    for (let i = 0; i < 600; i++) files[`src/f${i}.ts`] = `export const v${i} = ${i};\n`;
+    const scope = nock(API)
+      .get('/repos/o/r/tarball/abc')
+      .reply(200, await archive(files), { 'content-type': 'application/x-gzip' });
+    const seen = new Map<string, string>();
+    const n = await forEachArchiveFile(client(), repo, 'abc', 50, (f) =>
+      seen.set(f.path, f.content.toString('utf8')),
+    );
+    expect(scope.isDone()).toBe(true);
+    expect(n).toBe(600);
+    expect(seen.size).toBe(600);
+    expect(seen.get('src/f599.ts')).toBe('export const v599 = 599;\n');
+    expect(seen.has('big.txt')).toBe(false);
+  });
+
+  it('rejects a corrupt archive (the caller falls back to blobs)', async () => {
+    nock.disableNetConnect();
+    nock(API)
+      .get('/repos/o/r/tarball/abc')
+      .reply(200, Buffer.from('not gzip at all'), { 'content-type': 'application/x-gzip' });
+    await expect(
+      forEachArchiveFile(client(), repo, 'abc', 1024, () => undefined),
+    ).rejects.toThrow();
   });
 });
