@@ -6,11 +6,15 @@
  * 100-200 ms once warm. Nothing here touches GitHub or the process-wide caches (the sample is not
  * content-addressed, see RepoSnapshot.contentAddressed).
  */
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { silentLogger, type Check } from '../checks/model.js';
 import { runChecks } from '../checks/runner.js';
 import { FileIndex, decodeContent, type RepoFile, type RepoSnapshot } from '../checks/snapshot.js';
 import { validateCheckConfigs } from '../checks/validate-config.js';
+import { readArchive } from '../github/tarball.js';
 import { resolveConfig } from '../policies/load.js';
+import { planResultRuns } from './publish.js';
 
 /** A small repository that every check has something to do with. */
 const SAMPLE: Record<string, string> = {
@@ -52,9 +56,24 @@ function sampleSnapshot(): RepoSnapshot {
   };
 }
 
+/** The sample as a gzip'd tar, laid out as GitHub's codeload serves archives. */
+async function sampleArchive(): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => p.on('end', () => resolve()));
+  p.entry({ name: 'autopack-warm-up-0000000/', type: 'directory' });
+  for (const [path, text] of Object.entries(SAMPLE))
+    p.entry({ name: `autopack-warm-up-0000000/${path}` }, Buffer.from(text));
+  p.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks));
+}
+
 /**
- * Resolves the built-in policy and runs `checks` `rounds` times on the sample. Resolves with the
- * time taken (ms); never rejects (a warm-up failure is only a slower first webhook).
+ * Resolves the built-in policy and runs `checks` `rounds` times on the sample, then reads the
+ * sample as an archive and plans its Check Runs. Resolves with the time taken (ms); never
+ * rejects (a warm-up failure is only a slower first webhook).
  */
 export async function warmUpEngine(checks: readonly Check[], rounds = 3): Promise<number> {
   const started = Date.now();
@@ -62,13 +81,25 @@ export async function warmUpEngine(checks: readonly Check[], rounds = 3): Promis
     for (let i = 0; i < rounds; i++) {
       const config = await resolveConfig({ readFile: async () => undefined });
       await validateCheckConfigs(config, checks);
-      await runChecks({
+      const report = await runChecks({
         snapshot: sampleSnapshot(),
         config,
         inputs: {},
         checks,
         logger: silentLogger,
       });
+      // What a cold head's evaluation also runs: its archive, and the Check Runs' summaries.
+      await readArchive(await sampleArchive(), 1024 * 1024, () => undefined);
+      for (const mode of ['combined', 'per-check'] as const) {
+        planResultRuns(report, {
+          mode,
+          maxAnnotations: 50,
+          repo: { owner: 'autopack', repo: 'warm-up' },
+          headSha: '0'.repeat(40),
+          pullNumber: 1,
+          footer: 'warm-up',
+        });
+      }
     }
   } catch {
     // Only a slower first evaluation.

@@ -58,6 +58,19 @@ export async function forEachArchiveFile(
           ? Buffer.from(data, 'binary')
           : undefined;
   if (!bytes) throw new Error(`GET ${path}: the archive body is not binary`);
+  return readArchive(bytes, maxFileBytes, onFile);
+}
+
+/**
+ * Reads a gzip'd tar held in memory: calls `onFile` for each regular file under the archive's
+ * top directory, up to `maxFileBytes` each. Resolves the number of files handed over; rejects
+ * for a corrupt archive or when `onFile` throws.
+ */
+export async function readArchive(
+  bytes: Buffer,
+  maxFileBytes: number,
+  onFile: (file: ArchiveFile) => void,
+): Promise<number> {
   let count = 0;
   const ex = extract();
   // Entry events, not `for await`: async iteration costs a few promises per entry and chunk,

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckResult, Finding, Report } from '../../checks/model.js';
+import type { Check, CheckResult, Finding, Report } from '../../checks/model.js';
 import { diffTrees } from '../../app/changes.js';
 import { EnvError, readAppEnv } from '../../app/env.js';
 import { AppAuthProbe, healthHandler } from '../../app/health.js';
@@ -19,6 +19,7 @@ import {
   worstConclusion,
 } from '../../app/publish.js';
 import { CoalescingScheduler } from '../../app/scheduler.js';
+import { warmUpEngine } from '../../app/warmup.js';
 import { toGitHubAPIError } from '../../github/errors.js';
 import { forEachArchiveFile } from '../../github/tarball.js';
 import { API, TestOctokit, privateKey } from './helpers.js';
@@ -538,5 +539,36 @@ describe('forEachArchiveFile (GET tarball)', () => {
     await expect(
       forEachArchiveFile(client(), repo, 'abc', 1024, () => undefined),
     ).rejects.toThrow();
+  });
+});
+
+describe('engine warm-up', () => {
+  it('runs the checks on the built-in sample, once per round, reading its files', async () => {
+    const seen: string[] = [];
+    const probe: Check = {
+      id: 'drift',
+      title: 'probe',
+      rules: [],
+      async run({ snapshot }) {
+        const readme = await snapshot.read('README.md');
+        seen.push(`${snapshot.source} ${snapshot.files.length} ${readme.kind}`);
+        return { findings: [] };
+      },
+    };
+    const ms = await warmUpEngine([probe], 2);
+    expect(seen).toEqual(['autopack:warm-up 10 text', 'autopack:warm-up 10 text']);
+    expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('never rejects: a failing check only makes the first webhook slower', async () => {
+    const broken: Check = {
+      id: 'drift',
+      title: 'broken',
+      rules: [],
+      run: async () => {
+        throw new Error('boom');
+      },
+    };
+    await expect(warmUpEngine([broken], 1)).resolves.toBeGreaterThanOrEqual(0);
   });
 });
