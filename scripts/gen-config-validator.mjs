@@ -11,7 +11,7 @@
  *
  * Usage: node scripts/gen-config-validator.mjs [--check]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -20,16 +20,11 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OUT = path.join(ROOT, 'schemas', 'generated', 'config-validator.ts');
 
-/** The config sections that have their own schema file (schemas/config/<id>.schema.json). */
-export const SECTION_SCHEMAS = [
-  'workspace-structure',
-  'drift',
-  'sot',
-  'actions-pinning',
-  'governance',
-  'security-baseline',
-  'check-runs',
-];
+/** The config sections' own schema files: every schemas/config/<id>.schema.json, in name order. */
+export const SECTION_SCHEMAS = readdirSync(path.join(ROOT, 'schemas', 'config'))
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort()
+  .map((f) => `schemas/config/${f}`);
 
 const readJson = (rel) => JSON.parse(readFileSync(path.join(ROOT, rel), 'utf8'));
 
@@ -45,7 +40,7 @@ export function generate() {
     verbose: true,
     code: { source: true, esm: true, optimize: false },
   });
-  for (const id of SECTION_SCHEMAS) ajv.addSchema(readJson(`schemas/config/${id}.schema.json`));
+  for (const file of SECTION_SCHEMAS) ajv.addSchema(readJson(file));
   const validate = ajv.compile(readJson('schemas/config.schema.json'));
   let code = standaloneCode.default(ajv, validate);
   // ajv's ES module output still require()s its two runtime helpers; import them instead, so

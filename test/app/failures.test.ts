@@ -3,9 +3,7 @@
  * (Probot + nock, retry/throttle off), annotation batching and caps, large pull requests,
  * truncated trees, the process-wide blob cache and conditional requests.
  */
-import { gzipSync } from 'node:zlib';
 import nock from 'nock';
-import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import type { Check, Finding } from '../../checks/model.js';
 import { createCaches } from '../../app/caches.js';
@@ -21,6 +19,7 @@ import {
   nockToken,
   type FakeCommit,
   type Served,
+  tarGz,
 } from './helpers.js';
 
 const R = '/repos/Codertocat/Hello-World';
@@ -533,18 +532,13 @@ describe('App: large changes, big trees, shared caches', () => {
     const cold = commit(docs);
     // The archive holds every file, but one rewritten (as export-subst would): it must not be trusted.
     const tampered = 'docs/page-35.md';
-    const tar = pack();
-    const chunks: Buffer[] = [];
-    tar.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    const ended = new Promise<void>((r) => tar.on('end', () => r()));
-    for (const e of cold.tree) {
-      const text = e.path === tampered ? 'rewritten by export-subst\n' : cold.blobs.get(e.sha)!;
-      tar.entry({ name: `Codertocat-Hello-World-ec26c3e/${e.path}` }, Buffer.from(text));
-    }
-    tar.finalize();
-    await ended;
+    const archived = Object.fromEntries(
+      cold.tree.map((e) => [
+        e.path,
+        e.path === tampered ? 'rewritten by export-subst\n' : cold.blobs.get(e.sha)!,
+      ]),
+    );
+    const archive = await tarGz('Codertocat-Hello-World-ec26c3e', archived);
     mockStart(api.scope);
     mockTreeAndCompare(api.scope, cold);
     const order = [...cold.tree].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -552,7 +546,7 @@ describe('App: large changes, big trees, shared caches', () => {
       api.scope.get(`${R}/git/blobs/${e.sha}`).reply(200, blobBody(cold.blobs.get(e.sha)!, e.sha));
     api.scope
       .get(`${R}/tarball/${HEAD}`)
-      .reply(200, gzipSync(Buffer.concat(chunks)), { 'content-type': 'application/x-gzip' });
+      .reply(200, archive, { 'content-type': 'application/x-gzip' });
     const t35 = cold.shaOf(tampered);
     api.scope.get(`${R}/git/blobs/${t35}`).reply(200, blobBody(cold.blobs.get(t35)!, t35));
     api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
@@ -574,24 +568,15 @@ describe('App: large changes, big trees, shared caches', () => {
       docs[`docs/page-${String(i).padStart(3, '0')}.md`] =
         `# Page ${i}\n${i === 123 ? 'FIXME here\n' : ''}`;
     const cold = commit(docs);
-    const tar = pack();
-    const chunks: Buffer[] = [];
-    tar.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    const ended = new Promise<void>((r) => tar.on('end', () => r()));
-    for (const e of cold.tree)
-      tar.entry(
-        { name: `Codertocat-Hello-World-ec26c3e/${e.path}` },
-        Buffer.from(cold.blobs.get(e.sha)!),
-      );
-    tar.finalize();
-    await ended;
+    const archive = await tarGz(
+      'Codertocat-Hello-World-ec26c3e',
+      Object.fromEntries(cold.tree.map((e) => [e.path, cold.blobs.get(e.sha)!])),
+    );
     mockStart(api.scope);
     mockTreeAndCompare(api.scope, cold);
     api.scope
       .get(`${R}/tarball/${HEAD}`)
-      .reply(200, gzipSync(Buffer.concat(chunks)), { 'content-type': 'application/x-gzip' });
+      .reply(200, archive, { 'content-type': 'application/x-gzip' });
     api.scope.post(`${R}/check-runs`).reply(201, { id: 1 });
     await t.deliver('pull_request', example('pull_request', 'opened'));
     expect(api.scope.isDone()).toBe(true);

@@ -18,7 +18,25 @@ import type { EvaluationRecord } from '../../app/evaluate.js';
 import { setupAutopack, type AutopackApp, type AutopackAppOptions } from '../../app/index.js';
 import { inputProviders, type InputProvider } from '../../app/providers.js';
 import { checkRunActionProviders, type CheckRunActionProvider } from '../../app/publish.js';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
 import { gitBlobSha } from './fake-github.js';
+
+/**
+ * A gzip'd tar as GitHub's codeload serves it: each file under `<top>/` (a directory entry first).
+ */
+export async function tarGz(top: string, files: Record<string, string>): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const ended = new Promise<void>((resolve) => p.on('end', () => resolve()));
+  p.entry({ name: `${top}/`, type: 'directory' });
+  for (const [name, text] of Object.entries(files))
+    p.entry({ name: `${top}/${name}` }, Buffer.from(text));
+  p.finalize();
+  await ended;
+  return gzipSync(Buffer.concat(chunks));
+}
 
 export const API = 'https://api.github.com';
 export const APP_ID = 31337;

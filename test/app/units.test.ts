@@ -3,9 +3,7 @@
  * conclusions, redaction), the tree diff, GitHub error typing, the environment, and readiness.
  */
 import { createServer } from 'node:http';
-import { gzipSync } from 'node:zlib';
 import nock from 'nock';
-import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Check, CheckResult, Finding, Report } from '../../checks/model.js';
 import { diffTrees } from '../../app/changes.js';
@@ -22,7 +20,7 @@ import { CoalescingScheduler } from '../../app/scheduler.js';
 import { warmUpEngine } from '../../app/warmup.js';
 import { toGitHubAPIError } from '../../github/errors.js';
 import { forEachArchiveFile } from '../../github/tarball.js';
-import { API, TestOctokit, privateKey } from './helpers.js';
+import { API, TestOctokit, privateKey, tarGz } from './helpers.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -497,18 +495,7 @@ describe('forEachArchiveFile (GET tarball)', () => {
     nock.enableNetConnect();
   });
 
-  async function archive(files: Record<string, string>): Promise<Buffer> {
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: unknown) => void chunks.push(c as Buffer));
-    const ended = new Promise<void>((r) => p.on('end', () => r()));
-    p.entry({ name: 'o-r-abc1234/', type: 'directory' });
-    for (const [name, text] of Object.entries(files))
-      p.entry({ name: `o-r-abc1234/${name}` }, Buffer.from(text));
-    p.finalize();
-    await ended;
-    return gzipSync(Buffer.concat(chunks));
-  }
+  const archive = (files: Record<string, string>) => tarGz('o-r-abc1234', files);
 
   const repo = { owner: 'o', repo: 'r' };
   const client = () => new TestOctokit({ auth: 'token' }) as never;
