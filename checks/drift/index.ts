@@ -71,10 +71,10 @@ const SHARED = {
   compiled: new LRUCache<string, CompiledDrift>({ max: 32 }),
   /**
    * Per config: each path's decision and the result for the blob last seen there. One lookup
-   * per file and evaluation; a path keeps one result (its newest blob), so a config's map is
-   * bounded by the paths of the repositories that use it.
+   * per file and evaluation; a path keeps one result (its newest blob); at most 200,000 paths
+   * per config (least recently used first out), however many repositories share the config.
    */
-  paths: new LRUCache<string, Map<string, PathEntry>>({ max: 32 }),
+  paths: new LRUCache<string, LRUCache<string, PathEntry>>({ max: 32 }),
   docs: new LRUCache<string, MdDoc>({ max: 50_000 }),
 };
 
@@ -113,12 +113,15 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   };
 
   let known = shared ? SHARED.paths.get(configKey) : undefined;
-  if (shared && !known) SHARED.paths.set(configKey, (known = new Map()));
+  if (shared && !known) SHARED.paths.set(configKey, (known = new LRUCache({ max: 200_000 })));
   const local = new Map<string, PathEntry>();
   const entryOf = (path: string): PathEntry => {
-    const table = known ?? local;
-    let e = table.get(path);
-    if (!e) table.set(path, (e = { decision: decideNew(path) }));
+    let e = known ? known.get(path) : local.get(path);
+    if (!e) {
+      e = { decision: decideNew(path) };
+      if (known) known.set(path, e);
+      else local.set(path, e);
+    }
     return e;
   };
   const compiledCfg = cfg;
