@@ -85,6 +85,11 @@ export interface GatheredGovernance {
  */
 export async function gatherGovernanceInput(opts: GatherOptions): Promise<GatheredGovernance> {
   const { client, repo } = opts;
+  // The comments need only the number: they are listed while the pull request is read.
+  const commentsP: Promise<readonly PrComment[]> = opts.comments
+    ? Promise.resolve(opts.comments)
+    : listIssueComments(client, repo, opts.pullNumber);
+  commentsP.catch(() => undefined); // awaited below; a failed pull request read wins
   const pull = opts.pull ?? (await getPullFacts(client, repo, opts.pullNumber));
   const baseSha = opts.target?.baseSha ?? pull.baseSha;
   const problems: string[] = [];
@@ -111,9 +116,6 @@ export async function gatherGovernanceInput(opts: GatherOptions): Promise<Gather
     : opts.files
       ? Promise.resolve({ files: opts.files, complete: true })
       : listChangedFiles(client, repo, pull.baseSha, pull.headSha, pull.number);
-  const commentsP: Promise<readonly PrComment[]> = opts.comments
-    ? Promise.resolve(opts.comments)
-    : listIssueComments(client, repo, pull.number);
   const reviewsP: Promise<PrReview[] | undefined> = policy.reviewApprovals
     ? listReviews(client, repo, pull.number)
     : Promise.resolve(undefined);
