@@ -244,7 +244,9 @@ async function listGitFiles(
   // Records are "<mode> SP <sha> SP <stage> TAB <path> NUL"; a conflicted file appears once per
   // stage, consecutively (the index is sorted by path, then stage). Parsed with indexOf, not
   // split(): this loop runs once per tracked file.
-  const entries: Array<{ path: string; mode: string; sha: string }> = [];
+  // Each entry is already the RepoFile it becomes (size and kind settled below): one object per
+  // tracked file, and the common modes are shared strings, not 40,000 slices.
+  const entries: RepoFile[] = [];
   let last = '';
   for (let at = 0; at < out.length;) {
     const end = out.indexOf('\0', at);
@@ -255,10 +257,17 @@ async function listGitFiles(
     let p = out.slice(tab + 1, stop);
     if (prefix && p.startsWith(prefix)) p = p.slice(prefix.length);
     if (p !== last) {
+      const mode = out.startsWith('100644 ', at)
+        ? '100644'
+        : out.startsWith('100755 ', at)
+          ? '100755'
+          : out.slice(at, sp1);
       entries.push({
         path: p,
-        mode: out.slice(at, sp1),
-        sha: out.slice(sp1 + 1, out.indexOf(' ', sp1 + 1)),
+        size: Number.NaN,
+        kind: mode === '160000' ? 'submodule' : mode === '120000' ? 'symlink' : 'file',
+        blobSha: out.slice(sp1 + 1, out.indexOf(' ', sp1 + 1)),
+        mode,
       });
       last = p;
     }
@@ -302,8 +311,9 @@ async function listGitFiles(
   const files: RepoFile[] = [];
   const symlinks: string[] = [];
   for (const e of entries) {
-    if (e.mode === '160000') {
-      files.push({ path: e.path, size: 0, kind: 'submodule', blobSha: e.sha, mode: e.mode });
+    if (e.kind === 'submodule') {
+      e.size = 0;
+      files.push(e);
       continue;
     }
     if (outside.size && outside.has(dirOf(e.path))) {
@@ -318,17 +328,10 @@ async function listGitFiles(
       continue;
     }
     if (!fileStats) {
-      // Kind from the index mode; size unknown. A file that is missing or was replaced is met
-      // (and answered for) when it is read.
-      const symlink = e.mode === '120000';
-      if (symlink) symlinks.push(e.path);
-      files.push({
-        path: e.path,
-        size: Number.NaN,
-        kind: symlink ? 'symlink' : 'file',
-        blobSha: e.sha,
-        mode: e.mode,
-      });
+      // Kind from the index mode; size unknown (NaN). A file that is missing or was replaced is
+      // met (and answered for) when it is read.
+      if (e.kind === 'symlink') symlinks.push(e.path);
+      files.push(e);
       continue;
     }
     let st;
@@ -351,14 +354,10 @@ async function listGitFiles(
       });
       continue;
     }
-    if (st.isSymbolicLink()) symlinks.push(e.path);
-    files.push({
-      path: e.path,
-      size: st.size,
-      kind: st.isSymbolicLink() ? 'symlink' : 'file',
-      blobSha: e.sha,
-      mode: e.mode,
-    });
+    e.size = st.size;
+    e.kind = st.isSymbolicLink() ? 'symlink' : 'file';
+    if (e.kind === 'symlink') symlinks.push(e.path);
+    files.push(e);
   }
   await Promise.all(symlinks.map((p) => limit(() => noteSymlink(root, p, problems))));
   return files;
