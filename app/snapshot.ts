@@ -311,7 +311,6 @@ export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<G
   const maxReadBytes = opts.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
   const files = opts.files ?? (await loadTree(client, repo, opts.headSha, caches));
   const index = new FileIndex(files);
-  const byPath = new Map(files.map((f) => [f.path, f]));
   const apiErrors = opts.apiErrors ?? [];
   const prefetch =
     opts.prefetch ??
@@ -339,6 +338,6 @@ export async function loadGitHubSnapshot(opts: GitHubSnapshotOptions): Promise<G
     prefetch,
     hasFile: (p) => index.hasFile(p),
     hasDir: (d) => index.hasDir(d),
-    read: (p) => readEntry(client, repo, byPath.get(p), caches, maxReadBytes, apiErrors, prefetch),
+    read: (p) => readEntry(client, repo, index.get(p), caches, maxReadBytes, apiErrors, prefetch),
   };
 }

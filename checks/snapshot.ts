@@ -100,14 +100,15 @@ export interface RepoSnapshot {
   read(path: string): Promise<FileContent>;
 }
 
-/** Answers `hasFile` / `hasDir` over a sorted file list in O(1). */
+/** Answers `get` / `hasFile` / `hasDir` over a sorted file list in O(1). */
 export class FileIndex {
-  private readonly fileSet: Set<string>;
+  private readonly byPath: Map<string, RepoFile>;
   private readonly dirSet = new Set<string>();
 
   constructor(files: readonly RepoFile[]) {
-    this.fileSet = new Set(files.map((f) => f.path));
+    this.byPath = new Map();
     for (const f of files) {
+      this.byPath.set(f.path, f);
       let i = f.path.lastIndexOf('/');
       while (i > 0) {
         const dir = f.path.slice(0, i);
@@ -118,8 +119,13 @@ export class FileIndex {
     }
   }
 
+  /** The tracked entry at `path`, or undefined. */
+  get(path: string): RepoFile | undefined {
+    return this.byPath.get(path);
+  }
+
   hasFile(path: string): boolean {
-    return this.fileSet.has(path);
+    return this.byPath.has(path);
   }
 
   hasDir(dir: string): boolean {

@@ -113,12 +113,11 @@ export async function loadLocalSnapshot(
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
-  const byPath = new Map(files.map((f) => [f.path, f]));
   const headSha = await head;
   const maxReadBytes = (await opts.maxReadBytes) ?? DEFAULT_MAX_READ;
   const change =
     opts.baseRef !== undefined
-      ? await loadChange(root, opts.baseRef, headSha, byPath, maxReadBytes)
+      ? await loadChange(root, opts.baseRef, headSha, index, maxReadBytes)
       : undefined;
 
   return {
@@ -132,7 +131,7 @@ export async function loadLocalSnapshot(
     hasFile: (p) => index.hasFile(p),
     hasDir: (d) => index.hasDir(d),
     read: async (rel): Promise<FileContent> => {
-      const entry = byPath.get(rel);
+      const entry = index.get(rel);
       if (!entry) return { kind: 'missing' };
       // A tracked path is normalised (no `.`, `..`, doubled `/`): concatenation will do.
       const abs = `${root}/${rel}`;
@@ -466,7 +465,7 @@ async function loadChange(
   root: string,
   baseRef: string,
   headSha: string | undefined,
-  byPath: Map<string, RepoFile>,
+  index: FileIndex,
   maxReadBytes: number,
 ): Promise<ChangeSet> {
   let baseSha: string;
@@ -504,7 +503,7 @@ async function loadChange(
         path: to,
         previousPath: from,
         status: letter === 'R' ? 'renamed' : 'copied',
-        blobSha: byPath.get(to)?.blobSha,
+        blobSha: index.get(to)?.blobSha,
         ...counts.get(to),
       });
     } else {
@@ -520,7 +519,7 @@ async function loadChange(
       files.push({
         path: p,
         status,
-        blobSha: status === 'removed' ? undefined : byPath.get(p)?.blobSha,
+        blobSha: status === 'removed' ? undefined : index.get(p)?.blobSha,
         ...counts.get(p),
       });
     }
