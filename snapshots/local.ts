@@ -156,11 +156,11 @@ export async function loadLocalSnapshot(
  * libuv's 4-thread pool, and exactly one file is open at a time. Never throws: a per-file
  * problem is answered as `missing` or `unreadable`.
  *
- * `size` is what the listing's lstat saw (NaN without file stats: then the file is read in
- * 64 KiB steps), so the file is opened straight away (open, read,
- * close: three syscalls, not four): O_NOFOLLOW refuses a file that became a symlink since,
- * O_NONBLOCK keeps a FIFO from blocking the open, a directory fails the read (EISDIR), and an
- * empty read is checked with fstat (a FIFO reads as empty).
+ * `size` is what the listing's lstat saw (NaN without file stats: the file is then read in
+ * 64 KiB steps), so the file is opened straight away (open, read, close: three syscalls, not
+ * four): O_NOFOLLOW refuses a file that became a symlink since, O_NONBLOCK keeps a FIFO from
+ * blocking the open, a directory fails the read (EISDIR), and an empty read is checked with
+ * fstat (a FIFO reads as empty).
  */
 /** The reused read buffer of {@link readBounded} (reads are synchronous: one user at a time). */
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
