@@ -107,6 +107,18 @@ async function driftRegistered() {
   return CHECKS.some((c) => c.id === 'drift');
 }
 
+/**
+ * Runs `autopack check DIR --config CFG --checks drift --format json` `runs` times; resolves
+ * the timings (`ap`, as `repeat` gives them) and the last run's findings (`apF`). Throws when
+ * autopack exits with a usage or config error (2).
+ */
+async function runDrift(label, runs, cli, dir, cfg) {
+  const args = [cli, 'check', dir, '--config', cfg, '--checks', 'drift', '--format', 'json'];
+  const ap = await repeat(label, runs, process.execPath, args);
+  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
+  return { ap, apF: autopackFindings(ap.last.stdout) };
+}
+
 function uniquePaths(findings, predicate = () => true) {
   return [
     ...new Set(
@@ -143,19 +155,7 @@ async function benchPatterns(tree, cli, tmp, runs, repolinter) {
   }
   const floor = await repeat('git grep', runs, 'git', grepArgs);
   const grepFiles = floor.last.stdout.toString('utf8').split('\n').filter(Boolean).sort();
-  const ap = await repeat('autopack', runs, process.execPath, [
-    cli,
-    'check',
-    tree,
-    '--config',
-    cfg,
-    '--checks',
-    'drift',
-    '--format',
-    'json',
-  ]);
-  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
-  const apF = autopackFindings(ap.last.stdout);
+  const { ap, apF } = await runDrift('autopack', runs, cli, tree, cfg);
   // The config runs the portability family only, so every drift finding is a portability match.
   const apFiles = uniquePaths(apF.list, (f) => f.rule.startsWith('drift/'));
   const rows = [['tool', ...TIMING_HEADER, 'vs git grep', 'files found', 'missed of git grep']];
@@ -214,19 +214,7 @@ async function benchLinksWhole(tree, cli, tmp, runs) {
   const md = lsFiles(tree, '*.md').length;
   const cfg = path.join(tmp, 'links.yml');
   await writeFile(cfg, LINKS_CONFIG);
-  const ap = await repeat('autopack links (whole tree)', runs, process.execPath, [
-    cli,
-    'check',
-    tree,
-    '--config',
-    cfg,
-    '--checks',
-    'drift',
-    '--format',
-    'json',
-  ]);
-  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
-  const apF = autopackFindings(ap.last.stdout);
+  const { ap, apF } = await runDrift('autopack links (whole tree)', runs, cli, tree, cfg);
   const stats = apF.report.results.find((r) => r.checkId === 'drift')?.stats ?? {};
   console.log(`${md} Markdown files; median of ${runs} run(s)\n`);
   console.log(
@@ -343,19 +331,7 @@ async function benchSubset(tree, cli, tmp, runs, mlc, size) {
     { cwd: dir },
   );
   const mDead = mlcDead(m.last.stdout.toString('utf8'), '');
-  const ap = await repeat('autopack links (subset)', runs, process.execPath, [
-    cli,
-    'check',
-    dir,
-    '--config',
-    cfg,
-    '--checks',
-    'drift',
-    '--format',
-    'json',
-  ]);
-  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
-  const apF = autopackFindings(ap.last.stdout);
+  const { ap, apF } = await runDrift('autopack links (subset)', runs, cli, dir, cfg);
   console.log(
     `${files.length} Markdown files (plus the tree's non-Markdown files as link targets); median of ${runs} run(s)\n`,
   );
