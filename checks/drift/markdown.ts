@@ -149,7 +149,34 @@ function createParser(): MarkdownIt {
   recordStart(md, 'backticks', 0x60 /* ` */, new Set(['code_inline']));
   recordStart(md, 'html_inline', 0x3c /* < */, new Set(['html_inline']));
   recordDefinitions(md);
+  inlineOnlyWhereNeeded(md);
   return md;
+}
+
+/**
+ * What an inline block must contain for its inline parse to yield anything {@link parseMarkdown}
+ * keeps: `](` (an inline link or image: reference-style uses are answered by their
+ * definitions, which are block tokens), `<` (inline HTML: `href`, `src`, `id`, `name`), a
+ * backtick (a code span), or `[^` (a footnote reference).
+ */
+const INLINE_NEEDED = /\]\(|[<`]|\[\^/;
+
+/**
+ * Replaces markdown-it's core `inline` rule with one that parses a block's inline content only
+ * when it can hold a construct this module keeps ({@link INLINE_NEEDED}), and always for
+ * headings (their text makes the slug). Most prose has none, and the inline parse was half of
+ * every file's parse; a skipped block keeps an empty `children`.
+ */
+function inlineOnlyWhereNeeded(md: MarkdownIt): void {
+  md.core.ruler.at('inline', (state) => {
+    const tokens = state.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.type !== 'inline') continue;
+      if (tokens[i - 1]?.type === 'heading_open' || INLINE_NEEDED.test(t.content))
+        state.md.inline.parse(t.content, state.md, state.env, t.children ?? (t.children = []));
+    }
+  });
 }
 
 let parser: MarkdownIt | undefined;

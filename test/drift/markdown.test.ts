@@ -106,6 +106,32 @@ describe('parseMarkdown', () => {
     expect(parseMarkdown(text).links.map((l) => l.url)).toEqual(['a%20b.md', 'c_d.md', 'e&f.md']);
   });
 
+  it('finds every construct when a block holds only that one (blocks without any are not inline-parsed)', () => {
+    const text = [
+      '## A *styled* `heading`', // 1: headings are always parsed: their text is the slug
+      '',
+      'Plain prose with *emphasis*, [brackets] and a shortcut [r] only.', // 3
+      '',
+      'Only a footnote[^n] here.', // 5
+      '',
+      'Only an anchor <a name="here"></a> here.', // 7
+      '',
+      'Only a `code/span.md` here.', // 9
+      '',
+      '- a list item with [an inline](item.md) link', // 11
+      '',
+      '[r]: defined.md', // 13
+      '[^n]: The note.',
+    ].join('\n');
+    const doc = parseMarkdown(text);
+    expect(located(text, doc).sort()).toEqual([
+      'definition defined.md @13:1',
+      'link item.md @11:20',
+    ]);
+    expect([...doc.anchors].sort()).toEqual(['a-styled-heading', 'fn-n', 'fnref-n', 'here']);
+    expect(doc.codeSpans.map((s) => s.value)).toEqual(['heading', 'code/span.md']);
+  });
+
   it('pre-filters files whose destinations are all external', () => {
     expect(mightHaveLinks('Only [a](https://example.com) and <https://x.y>.')).toBe(false);
     expect(mightHaveLinks('A [local](docs/a.md).')).toBe(true);
