@@ -91,22 +91,26 @@ export async function loadLocalSnapshot(
       )
     : Promise.resolve(undefined);
   const problems: SnapshotProblem[] = [];
-  const dirStates = new Map<string, Promise<DirState>>();
+  // A settled state is stored as itself, so that the read of every file need not await.
+  const dirStates = new Map<string, DirState | Promise<DirState>>();
   /** Where the directory of `rel` really lies: inside root, outside (a directory symlink), or gone. */
-  const dirState = (rel: string): Promise<DirState> => {
-    const d = path.posix.dirname(rel);
+  const dirState = (rel: string): DirState | Promise<DirState> => {
+    const slash = rel.lastIndexOf('/');
+    const d = slash === -1 ? '.' : rel.slice(0, slash);
     let p = dirStates.get(d);
     if (!p) {
       p = realpath(path.join(root, d)).then(
-        (real): DirState =>
-          real === root || real.startsWith(root + path.sep) ? 'inside' : 'outside',
+        (real): DirState => {
+          const state = real === root || real.startsWith(root + path.sep) ? 'inside' : 'outside';
+          dirStates.set(d, state);
+          return state;
+        },
         (): DirState => 'missing',
       );
       dirStates.set(d, p);
     }
     return p;
   };
-  const insideRoot = async (rel: string) => (await dirState(rel)) === 'inside';
   const fileStats = !inGit || opts.fileStats !== false;
   const files = inGit
     ? await listGitFiles(root, prefix, limit, problems, dirStates, dirState, fileStats)
@@ -143,7 +147,8 @@ export async function loadLocalSnapshot(
         }
       }
       if (entry.kind === 'submodule') return { kind: 'unreadable', error: 'a submodule' };
-      if (!(await insideRoot(rel)))
+      const dir = dirState(rel);
+      if ((typeof dir === 'string' ? dir : await dir) !== 'inside')
         return { kind: 'unreadable', error: 'its directory resolves outside the repository' };
       return readBounded(abs, maxReadBytes, entry.size);
     },
@@ -230,8 +235,8 @@ async function listGitFiles(
   prefix: string,
   limit: ReturnType<typeof pLimit>,
   problems: SnapshotProblem[],
-  dirStates: Map<string, Promise<DirState>>,
-  dirState: (rel: string) => Promise<DirState>,
+  dirStates: Map<string, DirState | Promise<DirState>>,
+  dirState: (rel: string) => DirState | Promise<DirState>,
   fileStats: boolean,
 ): Promise<RepoFile[]> {
   let out: string;
@@ -295,9 +300,9 @@ async function listGitFiles(
     } catch {
       st = undefined;
     }
-    if (!st) dirStates.set(d, Promise.resolve('missing'));
+    if (!st) dirStates.set(d, 'missing');
     else if (st.isSymbolicLink()) viaSymlink.add(d);
-    else dirStates.set(d, Promise.resolve('inside'));
+    else dirStates.set(d, 'inside');
   }
   const outside = new Set<string>();
   await Promise.all(
