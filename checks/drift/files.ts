@@ -55,8 +55,8 @@ export class FileSelector {
   }
 }
 
-/** What the read pass hands a consumer: the text of one file. */
-export type TextHandler = (path: string, text: string) => void;
+/** What the read pass hands a consumer: the text of one file, and its index in the list. */
+export type TextHandler = (path: string, text: string, index: number) => void;
 
 /** A file the pass could not use as text, and why. */
 export interface SkippedFile {
@@ -89,7 +89,8 @@ export async function readPass(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
-      const f = files[next++]!;
+      const index = next++;
+      const f = files[index]!;
       if (f.kind !== 'file') {
         stats.symlinks++;
         continue;
@@ -98,7 +99,7 @@ export async function readPass(
       switch (c.kind) {
         case 'text':
           stats.read++;
-          onText(f.path, c.text);
+          onText(f.path, c.text, index);
           break;
         case 'binary':
           stats.binary++;

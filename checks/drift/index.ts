@@ -114,14 +114,11 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 
   let known = shared ? SHARED.paths.get(configKey) : undefined;
   if (shared && !known) SHARED.paths.set(configKey, (known = new LRUCache({ max: 200_000 })));
-  const local = new Map<string, PathEntry>();
+  /** A path's entry: remembered across evaluations when shared, else made once per run. */
   const entryOf = (path: string): PathEntry => {
-    let e = known ? known.get(path) : local.get(path);
-    if (!e) {
-      e = { decision: decideNew(path) };
-      if (known) known.set(path, e);
-      else local.set(path, e);
-    }
+    if (!known) return { decision: decideNew(path) };
+    let e = known.get(path);
+    if (!e) known.set(path, (e = { decision: decideNew(path) }));
     return e;
   };
   const compiledCfg = cfg;
@@ -133,10 +130,17 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       spans: spans?.selector.matches(path) ?? false,
     };
   }
-  const decide = (path: string): Decision => entryOf(path).decision;
   const wanted = (d: Decision) => d.forbidden.length > 0 || d.portability || d.links || d.spans;
-  const selected = snapshot.files.filter((f) => f.kind === 'file' && wanted(decide(f.path)));
-  const byPath = new Map(selected.map((f) => [f.path, f]));
+  // Each selected file with its entry, side by side: one decision per file and run, no lookups.
+  const selected: RepoFile[] = [];
+  const selectedEntries: PathEntry[] = [];
+  for (const f of snapshot.files) {
+    if (f.kind !== 'file') continue;
+    const e = entryOf(f.path);
+    if (!wanted(e.decision)) continue;
+    selected.push(f);
+    selectedEntries.push(e);
+  }
 
   const apply = (path: string, r: FileResult, d: Decision): void => {
     // Copies: a cached finding is shared by every evaluation that reuses it.
@@ -152,9 +156,26 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
   };
 
-  const onText = (path: string, text: string): void => {
-    const d = decide(path);
-    const entry = byPath.get(path)!;
+  // Files whose result is cached (same config, path and blob) are not read at all.
+  const toRead: RepoFile[] = [];
+  const toReadEntries: PathEntry[] = [];
+  let cached = 0;
+  for (let k = 0; k < selected.length; k++) {
+    const f = selected[k]!;
+    const e = selectedEntries[k]!;
+    if (shared && e.result && f.blobSha !== undefined && e.blobSha === f.blobSha) {
+      cached++;
+      apply(f.path, e.result, e.decision);
+    } else {
+      toRead.push(f);
+      toReadEntries.push(e);
+    }
+  }
+
+  const onText = (path: string, text: string, index: number): void => {
+    const entry = toRead[index]!;
+    const pathEntry = toReadEntries[index]!;
+    const d = pathEntry.decision;
     let lines: LineIndex | undefined;
     let legacy: Regions | undefined;
     let windows: Regions | undefined;
@@ -207,9 +228,8 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
     // Code-span paths are checked against the tree: never cached.
     if (shared && entry.blobSha && !d.spans) {
-      const e = entryOf(path);
-      e.blobSha = entry.blobSha;
-      e.result = r;
+      pathEntry.blobSha = entry.blobSha;
+      pathEntry.result = r;
     }
     apply(path, r, d);
     if (d.spans && r.doc) {
@@ -218,16 +238,6 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
   };
 
-  // Files whose result is cached (same config, path and blob) are not read at all.
-  const toRead: RepoFile[] = [];
-  let cached = 0;
-  for (const f of selected) {
-    const e = entryOf(f.path);
-    if (shared && e.result && f.blobSha !== undefined && e.blobSha === f.blobSha) {
-      cached++;
-      apply(f.path, e.result, e.decision);
-    } else toRead.push(f);
-  }
   const pass = await readPass(snapshot, toRead, onText);
   const unreadable: SkippedFile[] = [...pass.unreadable];
   if (links) unreadable.push(...(await links.finish(findings)));
