@@ -105,7 +105,10 @@ export async function loadLocalSnapshot(
           dirStates.set(d, state);
           return state;
         },
-        (): DirState => 'missing',
+        (): DirState => {
+          dirStates.set(d, 'missing');
+          return 'missing';
+        },
       );
       dirStates.set(d, p);
     }
