@@ -42,9 +42,12 @@ export class MemoryCache<V> {
     });
   }
 
-  /** The cached value, marking it recently used; undefined when absent. */
+  /** The cached value, marking it recently used (and counting a hit); undefined when absent. */
   get(key: string): V | undefined {
-    return this.lru.get(key)?.v;
+    const hit = this.lru.get(key);
+    if (!hit) return undefined;
+    this.stats.hits++;
+    return hit.v;
   }
 
   has(key: string): boolean {
@@ -115,10 +118,19 @@ export interface AppCaches {
   /** Conditional-request answers (ETag and body), by route and parameters. */
   etags: ETagStore & { stats: CacheStats };
   /**
-   * Archive downloads in flight, by `owner/repo`: a second cold head of the same repository waits
-   * for the first archive (which seeds most of its blobs) instead of downloading its own.
+   * Archive downloads in flight, with the blob SHAs each will seed: a cold head whose blobs are
+   * nearly all coming (another head of its repository, a fork) waits for them instead of
+   * downloading its own archive (app/snapshot.ts).
    */
-  archives: Map<string, Promise<void>>;
+  archives: Set<InflightArchive>;
+}
+
+/** An archive being downloaded and read into the blob cache. */
+export interface InflightArchive {
+  /** The blob SHAs it was asked to seed (those its files hash to). */
+  readonly blobs: ReadonlySet<string>;
+  /** Settles (never rejects) once its seeds are in the blob cache, or it failed. */
+  readonly loading: Promise<void>;
 }
 
 /** Byte bounds of {@link createCaches}; each defaults to the value shown. */
@@ -171,7 +183,7 @@ export function createCaches(limits: CacheLimits = {}): AppCaches {
     }),
     // A resolved policy holds its parsed YAML documents (positions for messages): ~64 KiB each.
     configs: new MemoryCache<ResolvedConfig>(small, () => 64 * 1024),
-    archives: new Map(),
+    archives: new Set(),
     etags: {
       stats: etagStats,
       get(key) {

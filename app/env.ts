@@ -32,6 +32,11 @@ export interface AppTuning {
   timeoutMs: number;
   /** `AUTOPACK_REQUEST_TIMEOUT_MS`: one GitHub request's time limit (default 30000). */
   requestTimeoutMs: number;
+  /**
+   * `AUTOPACK_ARCHIVE_THREAD`: read cold heads' archives on a worker thread (`on`, the default) or
+   * on the main thread (`off`).
+   */
+  archiveThread: boolean;
   /** `AUTOPACK_BLOB_CACHE_MB`, `AUTOPACK_TREE_CACHE_MB`, `AUTOPACK_SMALL_CACHE_MB`. */
   cacheLimits: CacheLimits;
 }
@@ -66,6 +71,14 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): n
   if (!Number.isInteger(n) || n < min)
     throw new EnvError(`${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw new EnvError(`${name} must be "on" or "off", got "${v}"`);
 }
 
 /** Reads and checks the environment. Throws EnvError with a message naming the variable. */
@@ -132,6 +145,7 @@ export function readAppEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
       inProgressAfterMs: int(env, 'AUTOPACK_IN_PROGRESS_AFTER_MS', 10_000, 0),
       timeoutMs: int(env, 'AUTOPACK_EVALUATION_TIMEOUT_MS', 120_000, 1_000),
       requestTimeoutMs: int(env, 'AUTOPACK_REQUEST_TIMEOUT_MS', 30_000, 100),
+      archiveThread: onOff(env, 'AUTOPACK_ARCHIVE_THREAD', true),
       cacheLimits,
     },
   };

@@ -32,6 +32,7 @@ import type { GitHubClient, RepoRef } from '../github/client.js';
 import { compareCommits } from '../github/compare.js';
 import { GitHubAPIError, isGitHubError, toGitHubAPIError } from '../github/errors.js';
 import { getPullRequest } from '../github/pulls.js';
+import type { ArchiveReader } from './archive-reader.js';
 import type { AppCaches } from './caches.js';
 import { loadChangeSet, type ChangeSource } from './changes.js';
 import { lenientRunSettings, loadBaseConfig } from './config.js';
@@ -53,6 +54,7 @@ import {
 import type { JobControl } from './scheduler.js';
 import {
   ArchivePrefetch,
+  DEFAULT_ARCHIVE_POLICY,
   DEFAULT_MAX_READ_BYTES,
   loadGitHubSnapshot,
   loadTree,
@@ -98,6 +100,8 @@ export interface EvaluationRecord {
   notModified: number;
   writes: number;
   changeSource?: ChangeSource;
+  /** When the evaluation started (ms since the epoch). */
+  startedAt?: number;
   /** Start of the evaluation to results ready, writes excluded (ms). */
   evaluationMs?: number;
   /** Newest webhook received to results ready (ms). */
@@ -108,8 +112,16 @@ export interface EvaluationRecord {
   publishMs?: number;
   /** Files the head's archive seeded into the blob cache, when a cold head used one. */
   archiveSeeded?: number;
+  /** The archive's download and read times (ms), when one was used. */
+  archiveMs?: { download: number; read: number };
   /** Time inside the engine (`runChecks`, ms): checks' CPU plus the content reads they wait for. */
   engineMs?: number;
+  /**
+   * Where the evaluation's time went, phase by phase (ms, consecutive): `policy` (policy and
+   * existing runs), `tree`, `change` (comparison and change set), `snapshot`, `inputs` (e.g.
+   * governance's pull request and comments), `engine`.
+   */
+  phaseMs?: Record<string, number>;
   /** Each check's own duration (ms; checks run concurrently, so these overlap). */
   checkMs?: Record<string, number>;
   error?: string;
@@ -129,6 +141,8 @@ export interface EvaluatorOptions {
   inProgressAfterMs?: number;
   /** Give up on an evaluation after this long (ms, default 120,000): every run ends `timed_out`. */
   timeoutMs?: number;
+  /** Where cold heads' archives are read (default: the main thread). */
+  archiveReader?: ArchiveReader;
   onEvaluated?(record: EvaluationRecord): void;
 }
 
@@ -170,6 +184,7 @@ export class Evaluator {
       writes: 0,
     };
     const started = Date.now();
+    record.startedAt = started;
     try {
       await this.evaluate(req, control, record, started);
     } catch (e) {
@@ -190,12 +205,15 @@ export class Evaluator {
         reads: record.reads,
         notModified: record.notModified,
         writes: record.writes,
+        startedAt: record.startedAt,
         evaluationMs: record.evaluationMs,
         sinceWebhookMs: record.sinceWebhookMs,
         sinceFirstWebhookMs: record.sinceFirstWebhookMs,
         publishMs: record.publishMs,
         archiveSeeded: record.archiveSeeded,
+        archiveMs: record.archiveMs,
         engineMs: record.engineMs,
+        phaseMs: record.phaseMs,
         checkMs: record.checkMs,
         runs: record.runs,
       },
@@ -319,6 +337,7 @@ export class Evaluator {
       return;
     }
     const config = configResult.value;
+    record.phaseMs = { policy: Date.now() - started };
     const mode = runModeOf(config);
     const selectedIds = this.selectedIds(config, req);
     const names = runNamesFor(mode, selectedIds);
@@ -439,6 +458,13 @@ export class Evaluator {
     await publish(runs, 'published', open);
   }
 
+  /** The comparison `base...head`, through the comparison cache. Rejects with GitHubAPIError. */
+  private compare(client: GitHubClient, repo: RepoRef, base: string, head: string) {
+    return this.opts.caches.comparisons.getOrLoad(comparisonKey(repo, base, head), () =>
+      compareCommits(client, repo, base, head),
+    );
+  }
+
   /** Loads the snapshot, gathers inputs and runs the engine. */
   private async compute(
     client: GitHubClient,
@@ -457,16 +483,30 @@ export class Evaluator {
     const apiErrors: GitHubAPIError[] = [];
     // The comparison does not need the tree: start both at once.
     const comparing = target.baseSha
-      ? caches.comparisons.getOrLoad(comparisonKey(repo, target.baseSha, headSha), () =>
-          compareCommits(client, repo, target.baseSha!, headSha),
-        )
+      ? this.compare(client, repo, target.baseSha, headSha)
       : undefined;
     comparing?.catch(() => undefined);
+    let mark = Date.now();
+    const phase = (name: string) => {
+      const now = Date.now();
+      (record.phaseMs ??= {})[name] = now - mark;
+      mark = now;
+    };
     const headFiles = await loadTree(client, repo, headSha, caches);
+    phase('tree');
     if (control.superseded()) return 'superseded';
     // A failed comparison is not retried by loadChangeSet (it would ask twice): its error stands.
     if (comparing) await comparing;
-    const prefetch = new ArchivePrefetch(client, repo, headSha, headFiles, caches, maxReadBytes);
+    const prefetch = new ArchivePrefetch(
+      client,
+      repo,
+      headSha,
+      headFiles,
+      caches,
+      maxReadBytes,
+      DEFAULT_ARCHIVE_POLICY,
+      this.opts.archiveReader,
+    );
     // Checks that will read nearly every file: a cold head's archive downloads while the rest
     // of the evaluation's inputs are gathered.
     if (this.checks.some((c) => selectedIds.includes(c.id) && c.bulkReads?.(config.values[c.id])))
@@ -490,6 +530,7 @@ export class Evaluator {
       change = loaded.change;
       record.changeSource = loaded.source;
     }
+    phase('change');
     const snapshot = await loadGitHubSnapshot({
       client,
       repo,
@@ -512,7 +553,9 @@ export class Evaluator {
       checks: selectedIds,
       kind: target.kind,
     };
+    phase('snapshot');
     const provided = await Promise.all(inputProviders.map((p) => p(ctx)));
+    phase('inputs');
     const inputs: CheckInputs = Object.assign({}, ...provided);
     if (control.superseded()) return 'superseded';
     const engineStarted = Date.now();
@@ -530,10 +573,14 @@ export class Evaluator {
       },
     });
     record.engineMs = Date.now() - engineStarted;
+    phase('engine');
     record.checkMs = Object.fromEntries(
       report.results.map((r) => [r.checkId, Math.round(r.durationMs)]),
     );
-    if (prefetch.stats.used) record.archiveSeeded = prefetch.stats.seeded;
+    if (prefetch.stats.used) {
+      record.archiveSeeded = prefetch.stats.seeded;
+      record.archiveMs = { download: prefetch.stats.downloadMs, read: prefetch.stats.readMs };
+    }
     return { report, apiErrors };
   }
 

@@ -30,6 +30,7 @@ import {
   type EvaluationTarget,
   type SuiteLookup,
 } from './events.js';
+import type { ArchiveReader } from './archive-reader.js';
 import { registerGovernance } from './governance.js';
 import { AppAuthProbe } from './health.js';
 import { CoalescingScheduler } from './scheduler.js';
@@ -50,6 +51,8 @@ export interface AutopackAppOptions {
   inProgressAfterMs?: number;
   /** Give up on an evaluation after this long (ms, default 120,000). */
   timeoutMs?: number;
+  /** Where cold heads' archives are read (default: the main thread; the server uses a worker). */
+  archiveReader?: ArchiveReader;
   /** Readiness / identity probe (default: one asking `GET /app` through Probot's JWT client). */
   probe?: AppAuthProbe;
   /** Told about every finished evaluation (tests, benchmark). */
@@ -93,6 +96,7 @@ export function setupAutopack(app: Probot, options: AutopackAppOptions): Autopac
     checks,
     inProgressAfterMs: options.inProgressAfterMs,
     timeoutMs: options.timeoutMs,
+    archiveReader: options.archiveReader,
     onEvaluated: options.onEvaluated,
   });
   const scheduler = new CoalescingScheduler<EvaluationRequest>({

@@ -25,6 +25,7 @@ import { createCaches } from './caches.js';
 import { EnvError, readAppEnv, type AppEnv } from './env.js';
 import { healthHandler } from './health.js';
 import autopack, { setupAutopack, type AutopackApp } from './index.js';
+import { createArchiveReader, mainThreadArchiveReader } from './archive-reader.js';
 import { warmUpEngine } from './warmup.js';
 import { CHECKS } from '../checks/registry.js';
 
@@ -139,6 +140,7 @@ export async function startServer(
     );
   }
   let handles: AutopackApp | undefined;
+  const archiveReader = env.tuning.archiveThread ? createArchiveReader() : mainThreadArchiveReader;
   const server = new Server({
     Probot: Probot.defaults({
       appId: env.appId,
@@ -165,12 +167,16 @@ export async function startServer(
       debounceMs: env.tuning.debounceMs,
       inProgressAfterMs: env.tuning.inProgressAfterMs,
       timeoutMs: env.tuning.timeoutMs,
+      archiveReader,
     });
     addHandler(healthHandler(handles.probe));
   });
   // Compile the checks' code before the first webhook (see app/warmup.ts).
-  const warmMs = await warmUpEngine(CHECKS);
-  log.info({ autopack: 'warmed-up', ms: warmMs }, `autopack: engine warmed up in ${warmMs} ms`);
+  const warmMs = await warmUpEngine(CHECKS, 3, archiveReader);
+  log.info(
+    { autopack: 'warmed-up', ms: warmMs, archiveThread: archiveReader.thread },
+    `autopack: engine warmed up in ${warmMs} ms; archives are read on the ${archiveReader.thread} thread`,
+  );
   await server.start();
   const app = handles!;
   log.info(
@@ -194,6 +200,7 @@ export async function startServer(
         }),
       ]);
       clearTimeout(timer);
+      await archiveReader.close();
     })());
   return { server, port: server.port, app, stop };
 }

@@ -17,7 +17,6 @@
  */
 import {
   FileIndex,
-  decodeContent,
   normalizeRepoPath,
   type ChangeSet,
   type FileContent,
@@ -27,9 +26,10 @@ import {
 } from '../checks/snapshot.js';
 import type { GitHubClient, RepoRef } from '../github/client.js';
 import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
-import { forEachArchiveFile, gitBlobSha } from '../github/tarball.js';
+import { downloadArchive } from '../github/tarball.js';
+import { mainThreadArchiveReader, type ArchiveReader } from './archive-reader.js';
 import { getFullTree } from '../github/trees.js';
-import type { AppCaches } from './caches.js';
+import type { AppCaches, InflightArchive } from './caches.js';
 import { readBlob } from './files.js';
 
 /** The default read limit, as the CLI's (4 MiB). */
@@ -84,6 +84,9 @@ export interface ArchivePolicy {
   eagerFiles?: number;
 }
 
+/** Files {@link ArchivePrefetch.warm} looks at to estimate how cold a head is. */
+const WARM_SAMPLE = 512;
+
 /** The default {@link ArchivePolicy}. */
 export const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = {
   afterMisses: 8,
@@ -103,7 +106,15 @@ export class ArchivePrefetch {
   private misses = 0;
   private loading?: Promise<void>;
   /** What happened, for logs and tests. */
-  readonly stats = { used: false, seeded: 0, error: undefined as string | undefined };
+  readonly stats = {
+    used: false,
+    seeded: 0,
+    error: undefined as string | undefined,
+    /** Download time (ms). */
+    downloadMs: 0,
+    /** Inflate, parse, hash and decode time, on the reader's thread (ms). */
+    readMs: 0,
+  };
 
   constructor(
     private readonly client: GitHubClient,
@@ -113,6 +124,8 @@ export class ArchivePrefetch {
     private readonly caches: AppCaches,
     private readonly maxReadBytes: number,
     private readonly policy: ArchivePolicy = DEFAULT_ARCHIVE_POLICY,
+    /** Where the archive is inflated and parsed (the App passes its worker thread). */
+    private readonly reader: ArchiveReader = mainThreadArchiveReader,
   ) {}
 
   /**
@@ -124,10 +137,16 @@ export class ArchivePrefetch {
   warm(): void {
     const eager = this.policy.eagerFiles;
     if (this.loading || eager === undefined) return;
+    // An estimate is enough (a wrong guess costs at most `afterMisses` blob reads, or one archive
+    // whose files were mostly cached): look at every k-th readable file only, so that a warm
+    // head of a large tree costs ~WARM_SAMPLE cache lookups instead of one per file.
+    const readable = this.files.filter(
+      (f) => f.kind === 'file' && f.blobSha && f.size <= this.maxReadBytes,
+    );
+    const step = Math.max(1, Math.floor(readable.length / WARM_SAMPLE));
     let uncached = 0;
-    for (const f of this.files) {
-      if (f.kind !== 'file' || !f.blobSha || f.size > this.maxReadBytes) continue;
-      if (!this.caches.blobs.has(f.blobSha) && ++uncached >= eager) {
+    for (let i = 0; i < readable.length; i += step) {
+      if (!this.caches.blobs.has(readable[i]!.blobSha!) && (uncached += step) >= eager) {
         this.misses = this.policy.afterMisses;
         void this.beforeMiss();
         return;
@@ -140,16 +159,6 @@ export class ArchivePrefetch {
     if (this.loading) return this.loading;
     this.misses++;
     if (this.misses <= this.policy.afterMisses) return;
-    const repoKey = `${this.repo.owner}/${this.repo.repo}`;
-    const other = this.caches.archives.get(repoKey);
-    if (other) {
-      // Another head of this repository is being archived: most of our blobs come with it.
-      this.loading = other;
-      await other;
-      this.loading = undefined;
-      this.misses = 0;
-      return;
-    }
     const want = new Map<string, string>();
     let bytes = 0;
     for (const f of this.files) {
@@ -163,34 +172,61 @@ export class ArchivePrefetch {
       want.set(f.path, f.blobSha);
       bytes += f.size;
     }
+    // Archives in flight carry blobs by SHA, whichever repository they come from (another head
+    // of this one, a fork, a repository made from the same template): when they bring all but a
+    // few of ours, wait for them instead of downloading and reading one more archive.
+    const covering = new Set<InflightArchive>();
+    let uncovered = 0;
+    if (this.caches.archives.size > 0) {
+      for (const sha of want.values()) {
+        let found = false;
+        for (const a of this.caches.archives) {
+          if (a.blobs.has(sha)) {
+            covering.add(a);
+            found = true;
+            break;
+          }
+        }
+        if (!found) uncovered++;
+      }
+    }
+    if (covering.size > 0 && uncovered <= this.policy.afterMisses) {
+      const waiting = Promise.all([...covering].map((a) => a.loading)).then(() => undefined);
+      this.loading = waiting;
+      await waiting;
+      this.loading = undefined;
+      this.misses = 0;
+      return;
+    }
     const budget = Math.min(this.policy.maxBytes, this.caches.blobs.maxBytes / 2);
     if (want.size <= this.policy.afterMisses || bytes > budget) {
       this.misses = Number.NEGATIVE_INFINITY; // not worth it for this head: never ask again
       return;
     }
     this.stats.used = true;
-    const loading = forEachArchiveFile(
-      this.client,
-      this.repo,
-      this.headSha,
-      this.maxReadBytes,
-      ({ path, content }) => {
-        const sha = want.get(path);
-        if (!sha || this.caches.blobs.has(sha) || gitBlobSha(content) !== sha) return;
-        this.caches.blobs.set(sha, decodeContent(content));
-        this.stats.seeded++;
-      },
-    ).then(
-      () => undefined,
-      (e: unknown) => {
-        this.stats.error = (e as Error).message; // blobs are then read one by one
-      },
-    );
+    const t0 = Date.now();
+    const loading = downloadArchive(this.client, this.repo, this.headSha)
+      .then((bytes) => {
+        this.stats.downloadMs = Date.now() - t0;
+        return this.reader.read(bytes, this.maxReadBytes, want);
+      })
+      .then(
+        ({ seeds }) => {
+          this.stats.readMs = Date.now() - t0 - this.stats.downloadMs;
+          for (const [sha, content] of seeds) {
+            if (this.caches.blobs.has(sha)) continue;
+            this.caches.blobs.set(sha, content);
+            this.stats.seeded++;
+          }
+        },
+        (e: unknown) => {
+          this.stats.error = (e as Error).message; // blobs are then read one by one
+        },
+      );
+    const inflight: InflightArchive = { blobs: new Set(want.values()), loading };
     this.loading = loading;
-    this.caches.archives.set(repoKey, loading);
-    void loading.finally(() => {
-      if (this.caches.archives.get(repoKey) === loading) this.caches.archives.delete(repoKey);
-    });
+    this.caches.archives.add(inflight);
+    void loading.finally(() => this.caches.archives.delete(inflight));
     return loading;
   }
 }
@@ -215,10 +251,10 @@ export async function readEntry(
   if (entry.kind === 'file' && entry.size > maxReadBytes) {
     return { kind: 'too-large', size: entry.size, limit: maxReadBytes };
   }
-  if (prefetch && entry.kind === 'file' && !caches.blobs.has(entry.blobSha))
-    await prefetch.beforeMiss();
+  let c = caches.blobs.get(entry.blobSha);
+  if (!c && prefetch && entry.kind === 'file') await prefetch.beforeMiss();
   try {
-    const c = await readBlob(client, repo, entry.blobSha, caches);
+    c ??= await readBlob(client, repo, entry.blobSha, caches);
     if (entry.kind === 'symlink') {
       return c.kind === 'text'
         ? { kind: 'symlink', target: c.text }

@@ -22,11 +22,13 @@
  * Usage: node bench/app-burst.mjs [--prs 20] [--heads 5] [--rate 20] [--installations 10]
  *                                 [--files 5000] [--mode combined|per-check]
  *                                 [--concurrency N] [--coalesce-ms MS]   (AUTOPACK_CONCURRENCY / _COALESCE_MS)
+ *                                 [--archive-thread on|off]   (AUTOPACK_ARCHIVE_THREAD)
+ *                                 [--log FILE]   (the server's JSON log lines, for a closer look)
  */
 /* global setTimeout, structuredClone, fetch */
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -47,6 +49,8 @@ const FILES = Number(arg('files', 5000));
 const MODE = arg('mode', 'combined');
 const CONCURRENCY = arg('concurrency', '');
 const COALESCE_MS = arg('coalesce-ms', '');
+const LOG_FILE = arg('log', '');
+const ARCHIVE_THREAD = arg('archive-thread', '');
 const APP_ID = 777;
 const SECRET = 'bench-secret';
 const OWNER = 'bench';
@@ -75,6 +79,14 @@ async function bundle() {
     entryPoints: [path.join(ROOT, 'app/server.ts')],
     outfile: path.join(OUT, 'server.mjs'),
   });
+  // The archive worker sits beside the server, as lib/app/archive-worker.js sits beside
+  // lib/app/archive-reader.js (app/archive-reader.ts finds it there).
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'app/archive-worker.ts')],
+    outfile: path.join(OUT, 'archive-worker.js'),
+  });
+  writeFileSync(path.join(OUT, 'package.json'), '{ "type": "module" }\n');
   await build({
     ...common,
     entryPoints: [path.join(ROOT, 'test/app/fake-github.ts')],
@@ -173,6 +185,7 @@ async function main() {
       LOG_LEVEL: 'info',
       ...(CONCURRENCY ? { AUTOPACK_CONCURRENCY: CONCURRENCY } : {}),
       ...(COALESCE_MS ? { AUTOPACK_COALESCE_MS: COALESCE_MS } : {}),
+      ...(ARCHIVE_THREAD ? { AUTOPACK_ARCHIVE_THREAD: ARCHIVE_THREAD } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -322,6 +335,7 @@ async function main() {
     quiet = fake.requests.length;
   }
   const finished = Date.now();
+  if (LOG_FILE) writeFileSync(LOG_FILE, logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
   const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -399,7 +413,7 @@ async function main() {
 
   const out = [];
   out.push(
-    `Autopack App burst benchmark — ${FILES} files, ${PRS} pull requests × ${HEADS} heads, ${INSTALLATIONS} installations, check-runs mode ${MODE}${CONCURRENCY ? `, concurrency ${CONCURRENCY}` : ''}${COALESCE_MS ? `, coalesce ${COALESCE_MS} ms` : ''}`,
+    `Autopack App burst benchmark — ${FILES} files, ${PRS} pull requests × ${HEADS} heads, ${INSTALLATIONS} installations, check-runs mode ${MODE}${CONCURRENCY ? `, concurrency ${CONCURRENCY}` : ''}${COALESCE_MS ? `, coalesce ${COALESCE_MS} ms` : ''}${ARCHIVE_THREAD ? `, archive thread ${ARCHIVE_THREAD}` : ''}`,
   );
   out.push(
     `machine: ${process.platform} ${process.arch}, ${cpus().length} cores, load average ${loadavg()
@@ -436,6 +450,16 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+  );
+  // The fake GitHub's own answer time (in this process, on the same two cores): part of the
+  // App's time that a real GitHub would replace by its network latency.
+  const fakeMs = {};
+  for (const r of reads) if (r.ms !== undefined) (fakeMs[kind(r)] ??= []).push(r.ms);
+  out.push(
+    `           fake GitHub's answer time p50/p99: ${Object.entries(fakeMs)
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([k, v]) => `${k} ${Math.round(pct(v, 50))}/${Math.round(pct(v, 99))}`)
+      .join(', ')} ms`,
   );
   out.push(
     `  writes:  ${writes.length} total, ${(writes.length / published.length).toFixed(2)} per evaluated event; Check Runs written ${runsWritten} → ${(writes.length / (runsWritten || 1)).toFixed(2)} writes per Check Run (target exactly 1; ${annotationBatches} extra annotation/update writes)`,

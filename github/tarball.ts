@@ -15,6 +15,12 @@ import { callGitHub } from './errors.js';
 
 /** Archives up to this size (compressed) are inflated synchronously: ~10 MB raw, a few ms. */
 const SYNC_GUNZIP_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * A synchronous inflate stops (and the archive is refused) past this many bytes: a 2 MB gzip
+ * bomb could otherwise ask for gigabytes at once. Git's own archives of repositories whose
+ * readable files fit the App's archive budget stay far below it.
+ */
+const SYNC_GUNZIP_MAX_OUTPUT = 512 * 1024 * 1024;
 
 /** The git blob SHA of some content: `sha1("blob <length>\0" + content)`. */
 export function gitBlobSha(content: Uint8Array): string {
@@ -29,17 +35,15 @@ export interface ArchiveFile {
 }
 
 /**
- * Downloads the archive of `ref` and calls `onFile` for every regular file no larger than
- * `maxFileBytes` (larger ones are skipped without being buffered). Resolves the number of files
- * seen. Rejects with GitHubAPIError when the download fails, or an Error for a corrupt archive.
+ * Downloads the archive of `ref` (`GET /repos/{owner}/{repo}/tarball/{ref}`, following the 302 to
+ * codeload) and resolves its gzip'd bytes. Rejects with GitHubAPIError when the download fails, or
+ * an Error when the body is not binary.
  */
-export async function forEachArchiveFile(
+export async function downloadArchive(
   client: GitHubClient,
   repo: RepoRef,
   ref: string,
-  maxFileBytes: number,
-  onFile: (file: ArchiveFile) => void,
-): Promise<number> {
+): Promise<Buffer> {
   const path = `/repos/${repo.owner}/${repo.repo}/tarball/${ref}`;
   const res = await callGitHub('GET', path, () =>
     client.request('GET /repos/{owner}/{repo}/tarball/{ref}', {
@@ -58,7 +62,22 @@ export async function forEachArchiveFile(
           ? Buffer.from(data, 'binary')
           : undefined;
   if (!bytes) throw new Error(`GET ${path}: the archive body is not binary`);
-  return readArchive(bytes, maxFileBytes, onFile);
+  return bytes;
+}
+
+/**
+ * Downloads the archive of `ref` and calls `onFile` for every regular file no larger than
+ * `maxFileBytes` (larger ones are skipped without being buffered). Resolves the number of files
+ * seen. Rejects with GitHubAPIError when the download fails, or an Error for a corrupt archive.
+ */
+export async function forEachArchiveFile(
+  client: GitHubClient,
+  repo: RepoRef,
+  ref: string,
+  maxFileBytes: number,
+  onFile: (file: ArchiveFile) => void,
+): Promise<number> {
+  return readArchive(await downloadArchive(client, repo, ref), maxFileBytes, onFile);
 }
 
 /**
@@ -112,7 +131,7 @@ export async function readArchive(
     // A small archive is inflated at once (a few ms) rather than streamed through the pool.
     let raw: Buffer;
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzipSync(bytes, { maxOutputLength: SYNC_GUNZIP_MAX_OUTPUT });
     } catch (e) {
       ex.destroy(e as Error);
       await done.catch(() => undefined);

@@ -41,6 +41,8 @@ export interface RecordedRequest {
   /** ms since epoch, when the request arrived. */
   at: number;
   ifNoneMatch?: string;
+  /** How long the fake took to answer (ms, from arrival to the response written). */
+  ms?: number;
 }
 
 /** A Check Run as the fake stores it. */
@@ -338,6 +340,7 @@ export class FakeGitHub {
     this.requests.push(rec);
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       rec.status = status;
+      rec.ms = Date.now() - at;
       const text = status === 304 ? '' : JSON.stringify(data);
       res
         .writeHead(status, {
@@ -374,6 +377,7 @@ export class FakeGitHub {
       const archive = await this.archive(`${m[1]}/${m[2]}`, m[3]!);
       if (!archive) return send(404, { message: 'Not Found' });
       rec.status = 200;
+      rec.ms = Date.now() - at;
       res
         .writeHead(200, {
           'content-type': 'application/x-gzip',

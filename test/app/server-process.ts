@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,6 +29,19 @@ export async function bundleServer(): Promise<string> {
     sourcemap: 'inline',
     logLevel: 'error',
   });
+  // The archive worker beside the server, as lib/app/archive-worker.js beside lib/app/*.js.
+  await build({
+    entryPoints: [path.join(ROOT, 'app', 'archive-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: path.join(OUT_DIR, 'archive-worker.js'),
+    sourcemap: 'inline',
+    logLevel: 'error',
+  });
+  writeFileSync(path.join(OUT_DIR, 'package.json'), '{ "type": "module" }\n');
   return outfile;
 }
 
