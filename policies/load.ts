@@ -102,6 +102,23 @@ export function parseLayer(file: string, text: string): Layer {
   return { file, doc, lines, value: value as Record<string, unknown> };
 }
 
+/**
+ * Built-in presets, parsed once per process: they ship with Autopack and never change, and an App
+ * resolving the policies of many repositories would otherwise parse the same large YAML for each
+ * (~8 ms apiece). Each caller gets its own copy of the value (resolved configs are plain data that
+ * a caller may alter).
+ */
+const PRESET_LAYERS = new Map<string, Layer>();
+
+function presetLayer(ref: string, file: string): Layer {
+  let layer = PRESET_LAYERS.get(ref);
+  if (!layer) {
+    layer = parseLayer(ref, readAsset(file));
+    PRESET_LAYERS.set(ref, layer);
+  }
+  return { ...layer, value: structuredClone(layer.value) };
+}
+
 async function pushLayer(
   layers: Layer[],
   ref: string,
@@ -125,6 +142,7 @@ async function pushLayer(
     ]);
   }
   let body = text;
+  let preset: Layer | undefined;
   if (body === undefined) {
     if (ref.startsWith('autopack:')) {
       const presetFile = PRESETS[ref];
@@ -137,7 +155,7 @@ async function pushLayer(
           },
         ]);
       }
-      body = readAsset(presetFile);
+      preset = presetLayer(ref, presetFile);
     } else {
       const repoPath = ref.replace(/^\.\//, '');
       if (repoPath.startsWith('/') || repoPath.split('/').includes('..')) {
@@ -157,7 +175,7 @@ async function pushLayer(
       }
     }
   }
-  const layer = parseLayer(ref, body);
+  const layer = preset ?? parseLayer(ref, body ?? '');
   const ext = layer.value.extends;
   const parents = ext === undefined ? [] : Array.isArray(ext) ? (ext as string[]) : [ext as string];
   for (const [i, parent] of parents.entries()) {

@@ -66,15 +66,18 @@ interface PathEntry {
   result?: FileResult;
 }
 
+const PATHS_PER_CONFIG = 200_000;
+
 /** Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot). */
 const SHARED = {
   compiled: new LRUCache<string, CompiledDrift>({ max: 32 }),
   /**
    * Per config: each path's decision and the result for the blob last seen there. One lookup
-   * per file and evaluation; a path keeps one result (its newest blob); at most 200,000 paths
-   * per config (least recently used first out), however many repositories share the config.
+   * per file and evaluation, so a plain Map (an LRU's bookkeeping cost more than the rest of a
+   * warm file's handling); a path keeps one result (its newest blob); past 200,000 paths per
+   * config, however many repositories share it, the map starts over.
    */
-  paths: new LRUCache<string, LRUCache<string, PathEntry>>({ max: 32 }),
+  paths: new LRUCache<string, Map<string, PathEntry>>({ max: 32 }),
   docs: new LRUCache<string, MdDoc>({ max: 50_000 }),
 };
 
@@ -113,12 +116,15 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   };
 
   let known = shared ? SHARED.paths.get(configKey) : undefined;
-  if (shared && !known) SHARED.paths.set(configKey, (known = new LRUCache({ max: 200_000 })));
+  if (shared && !known) SHARED.paths.set(configKey, (known = new Map()));
   /** A path's entry: remembered across evaluations when shared, else made once per run. */
   const entryOf = (path: string): PathEntry => {
     if (!known) return { decision: decideNew(path) };
     let e = known.get(path);
-    if (!e) known.set(path, (e = { decision: decideNew(path) }));
+    if (!e) {
+      if (known.size >= PATHS_PER_CONFIG) known.clear();
+      known.set(path, (e = { decision: decideNew(path) }));
+    }
     return e;
   };
   const compiledCfg = cfg;

@@ -57,18 +57,45 @@ export interface RenderPlanOptions {
   renderers: ReadonlyMap<string, Renderer>;
 }
 
+/**
+ * Process-wide memos, so that an App evaluating one policy on pull request after pull request
+ * neither re-tests every path against the render globs nor re-reads every unchanged file:
+ * per glob set, whether each path is selected; and the blobs (content-addressed snapshots only)
+ * already read as text holding no marker. Each map starts over past {@link MEMO_MAX} entries.
+ */
+const SELECTED = new Map<string, Map<string, boolean>>();
+const NO_MARKER = new Set<string>();
+const MEMO_MAX = 200_000;
+
+function selectorFor(files: readonly string[], exclude: readonly string[]) {
+  const key = JSON.stringify([files, exclude]);
+  let memo = SELECTED.get(key);
+  if (!memo) {
+    if (SELECTED.size >= 32) SELECTED.clear();
+    SELECTED.set(key, (memo = new Map()));
+  }
+  const include = files.map((g) => new Minimatch(g, GLOB_OPTIONS));
+  const excluded = exclude.map((g) => new Minimatch(g, GLOB_OPTIONS));
+  const known = memo;
+  return (path: string): boolean => {
+    let hit = known.get(path);
+    if (hit === undefined) {
+      hit = include.some((m) => m.match(path)) && !excluded.some((m) => m.match(path));
+      if (known.size >= MEMO_MAX) known.clear();
+      known.set(path, hit);
+    }
+    return hit;
+  };
+}
+
 /** Scans the files of `sot.render.files` for sections and renders each. Never throws for bad content. */
 export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
-  const include = (opts.section.render?.files ?? DEFAULT_RENDER_FILES).map(
-    (g) => new Minimatch(g, GLOB_OPTIONS),
+  const selected = selectorFor(
+    opts.section.render?.files ?? DEFAULT_RENDER_FILES,
+    opts.section.render?.exclude ?? [],
   );
-  const exclude = (opts.section.render?.exclude ?? []).map((g) => new Minimatch(g, GLOB_OPTIONS));
-  const candidates = opts.snapshot.files.filter(
-    (f) =>
-      f.kind === 'file' &&
-      include.some((m) => m.match(f.path)) &&
-      !exclude.some((m) => m.match(f.path)),
-  );
+  const candidates = opts.snapshot.files.filter((f) => f.kind === 'file' && selected(f.path));
+  const shared = opts.snapshot.contentAddressed === true;
   const plan: RenderPlan = {
     filesScanned: candidates.length,
     skipped: [],
@@ -79,12 +106,21 @@ export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
   // Each file is judged as soon as it is read, so only the texts that hold markers stay in memory.
   await Promise.all(
     candidates.map(async (file) => {
+      // Known text without a marker (a larger limit than its size cannot make it too large).
+      const sha = shared ? file.blobSha : undefined;
+      if (sha && NO_MARKER.has(sha) && file.size <= opts.snapshot.maxReadBytes) return;
       const content = await opts.snapshot.read(file.path);
       if (content.kind !== 'text') {
         plan.skipped.push({ path: file.path, reason: content.kind });
         return;
       }
-      if (!content.text.includes(MARKER_NEEDLE)) return;
+      if (!content.text.includes(MARKER_NEEDLE)) {
+        if (sha) {
+          if (NO_MARKER.size >= MEMO_MAX) NO_MARKER.clear();
+          NO_MARKER.add(sha);
+        }
+        return;
+      }
       const { sections, problems } = findSections(content.text);
       if (sections.length === 0 && problems.length === 0) return;
       plan.texts.set(file.path, content.text);

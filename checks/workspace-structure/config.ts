@@ -160,14 +160,35 @@ const on = (e: { enabled?: boolean } | undefined): boolean =>
   e !== undefined && e.enabled !== false;
 
 const compiled = new WeakMap<object, CompiledConfig>();
+/**
+ * Also by content: repositories that share a policy (most keep the recommended one) share one
+ * compiled config, and with it the pattern memos kept with its rules (forbidden-paths.ts).
+ */
+const compiledByText = new Map<string, CompiledConfig>();
+const BY_TEXT_MAX = 64;
 
 /**
- * Compiles the section (patterns precompiled once; cached per section object). Throws an Error
- * naming the key for a bad pattern or size; validateConfig reports those first with positions.
+ * Compiles the section (patterns precompiled once; cached per section object and per content).
+ * Throws an Error naming the key for a bad pattern or size; validateConfig reports those first
+ * with positions.
  */
 export function compileConfig(section: WorkspaceStructureSection): CompiledConfig {
   const hit = compiled.get(section);
   if (hit) return hit;
+  const text = JSON.stringify(section);
+  const same = compiledByText.get(text);
+  if (same) {
+    compiled.set(section, same);
+    return same;
+  }
+  const out = compileUncached(section);
+  if (compiledByText.size >= BY_TEXT_MAX) compiledByText.clear();
+  compiledByText.set(text, out);
+  compiled.set(section, out);
+  return out;
+}
+
+function compileUncached(section: WorkspaceStructureSection): CompiledConfig {
   const out: CompiledConfig = {
     required: [],
     pathRules: [],
@@ -262,6 +283,5 @@ export function compileConfig(section: WorkspaceStructureSection): CompiledConfi
       severity: link?.severity ?? 'error',
     };
   }
-  compiled.set(section, out);
   return out;
 }

@@ -29,10 +29,48 @@ interface DirHit {
 const NONE: readonly number[] = [];
 
 /**
+ * What a rule set's patterns say of names and paths, which no tree changes: kept with the
+ * compiled rules (compileConfig memoises them per config section), so that an App evaluating
+ * one policy for pull request after pull request tests each name and path once, not once per
+ * evaluation. Bounded: a map is cleared when it passes {@link MEMO_MAX} entries.
+ */
+interface PatternMemo {
+  /** Rules whose `**\/<segment>` patterns match a base name. */
+  byName: Map<string, readonly number[]>;
+  /** Rules whose whole-path patterns match a path. */
+  byPath: Map<string, readonly number[]>;
+  /** Per rule: whether its directory patterns match a directory. */
+  dirMatch: Array<Map<string, boolean>>;
+}
+const MEMO_MAX = 200_000;
+const memos = new WeakMap<readonly CompiledPathRule[], PatternMemo>();
+
+function memoOf(rules: readonly CompiledPathRule[]): PatternMemo {
+  let m = memos.get(rules);
+  if (!m) {
+    m = { byName: new Map(), byPath: new Map(), dirMatch: rules.map(() => new Map()) };
+    memos.set(rules, m);
+  }
+  return m;
+}
+
+/** `memo.get(key)`, else `compute()` stored (the map is emptied first when full). */
+function remember<V>(memo: Map<string, V>, key: string, compute: () => V): V {
+  let v = memo.get(key);
+  if (v === undefined) {
+    v = compute();
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, v);
+  }
+  return v;
+}
+
+/**
  * Runs every path rule over the tracked files. Per file it computes the base name and parent
  * directory once and looks up, memoised across all rules, which rules' directory patterns cover
- * the directory and which rules' `**\/<segment>` patterns match the name; only rules with
- * whole-path patterns are tested per file.
+ * the directory and which rules' `**\/<segment>` and whole-path patterns match the name and
+ * the path (the last two, and whether a pattern matches a directory, are remembered across runs
+ * with the same compiled rules: see PatternMemo).
  */
 export function checkForbiddenPaths(
   files: readonly RepoFile[],
@@ -45,43 +83,44 @@ export function checkForbiddenPaths(
   if (rules.length === 0) return { findings, claimed };
   const dirHits = new Map<string, DirHit>();
   const byDir = new Map<string, readonly number[]>();
-  const byName = new Map<string, readonly number[]>();
+  const memo = memoOf(rules);
   const fullPathRules = rules.flatMap((r, i) => (r.matcher.fileNeedsFullPath ? [i] : []));
-  const outer = rules.map((r) =>
-    r.matcher.hasDirPatterns ? outermostQualifying(r, hasFile) : () => undefined,
+  const outer = rules.map((r, i) =>
+    r.matcher.hasDirPatterns ? outermostQualifying(r, hasFile, memo.dirMatch[i]!) : () => undefined,
   );
   const allRules = rules.map((_r, i) => i);
   const dirRules = allRules.filter((i) => rules[i]!.matcher.hasDirPatterns);
   const hitsFor = (
-    memo: Map<string, readonly number[]>,
+    known: Map<string, readonly number[]>,
     key: string,
     among: readonly number[],
     test: (i: number) => boolean,
-  ) => {
-    let hits = memo.get(key);
-    if (hits === undefined) {
+  ) =>
+    remember(known, key, () => {
       const found = among.filter(test);
-      hits = found.length ? found : NONE;
-      memo.set(key, hits);
-    }
-    return hits;
-  };
+      return found.length ? found : NONE;
+    });
   for (const f of files) {
     const slash = f.path.lastIndexOf('/');
     const dir = slash < 0 ? '' : f.path.slice(0, slash);
     const name = f.path.slice(slash + 1);
     const inDir =
       dir === '' ? NONE : hitsFor(byDir, dir, dirRules, (i) => outer[i]!(dir) !== undefined);
-    const named = hitsFor(byName, name, allRules, (i) =>
+    const named = hitsFor(memo.byName, name, allRules, (i) =>
       rules[i]!.matcher.matchesFileBasename(name),
     );
-    if (inDir.length === 0 && named.length === 0 && fullPathRules.length === 0) continue;
+    const whole =
+      fullPathRules.length === 0
+        ? NONE
+        : hitsFor(memo.byPath, f.path, fullPathRules, (i) =>
+            rules[i]!.matcher.matchesFileFullPath(f.path),
+          );
+    if (inDir.length === 0 && named.length === 0 && whole.length === 0) continue;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       // A placeholder (`.gitkeep`) keeps an empty directory in git: it is not tracked output.
       const underDir = inDir.includes(i) && !placeholders.has(name) ? outer[i]!(dir) : undefined;
-      const hit =
-        underDir !== undefined || named.includes(i) || rule.matcher.matchesFileFullPath(f.path);
+      const hit = underDir !== undefined || named.includes(i) || whole.includes(i);
       if (!hit || rule.allow.covers(f.path)) continue;
       claimed.add(f.path);
       if (underDir !== undefined) {
@@ -107,10 +146,11 @@ export function checkForbiddenPaths(
 function outermostQualifying(
   rule: CompiledPathRule,
   hasFile: (path: string) => boolean,
+  dirMatch: Map<string, boolean>,
 ): (dir: string) => string | undefined {
   const memo = new Map<string, string | null>();
   const qualifies = (d: string): boolean => {
-    if (!rule.matcher.matchesDir(d)) return false;
+    if (!remember(dirMatch, d, () => rule.matcher.matchesDir(d))) return false;
     if (rule.nextTo.length === 0) return true;
     const parent = parentDir(d);
     return rule.nextTo.some((n) => hasFile(parent ? `${parent}/${n}` : n));
