@@ -18,6 +18,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeInside } from '../../cli/commands/render-run.js';
 import type { Check } from '../../checks/model.js';
+import { loadLocalContext } from '../../cli/context.js';
+import { silentLogger } from '../../checks/model.js';
+import { runSot } from '../../checks/sot/index.js';
 import { byRule, cli, fixtures, runSotOn, sotConfig, type Files } from './helpers.js';
 
 const fx = fixtures();
@@ -298,5 +301,45 @@ describe('writeInside', () => {
     );
     await writeInside(repo.dir, 'a.md', 'x\n', 'y\n');
     expect(readFileSync(path.join(repo.dir, 'a.md'), 'utf8')).toBe('y\n');
+  });
+});
+
+describe('rendered sections on content-addressed snapshots (the App)', () => {
+  it('reads an unchanged blob without a marker once; a new blob is read and judged', async () => {
+    const repo = await fx.repo({ ...FILES, 'docs/OTHER.md': '# Other\n\nNo sections.\n' });
+    const run = async () => {
+      const { config, snapshot: local } = await loadLocalContext({ dir: repo.dir });
+      const reads: string[] = [];
+      const snapshot = {
+        ...local,
+        contentAddressed: true,
+        read: (p: string) => {
+          reads.push(p);
+          return local.read(p);
+        },
+      };
+      const out = await runSot(
+        { snapshot, config, logger: silentLogger, inputs: {} },
+        { checks: [] },
+      );
+      return { out, reads };
+    };
+    const cold = await run();
+    expect(cold.reads).toContain('docs/OTHER.md');
+    expect(byRule(cold.out, 'render-mismatch')).toHaveLength(2);
+    // The same commit again: the markerless document is not read, the findings are the same.
+    const warm = await run();
+    expect(warm.reads).not.toContain('docs/OTHER.md');
+    expect(warm.reads).toContain('docs/GOVERNANCE.md');
+    expect(byRule(warm.out, 'render-mismatch')).toEqual(byRule(cold.out, 'render-mismatch'));
+    // A new head gives OTHER.md a stale section: its new blob is read and the section judged.
+    await repo.write(
+      'docs/OTHER.md',
+      '# Other\n\n<!-- autopack:render governance.protected-paths -->\nstale\n<!-- /autopack:render -->\n',
+    );
+    repo.commit('a section');
+    const next = await run();
+    expect(next.reads).toContain('docs/OTHER.md');
+    expect(byRule(next.out, 'render-mismatch').map((f) => f.path)).toContain('docs/OTHER.md');
   });
 });

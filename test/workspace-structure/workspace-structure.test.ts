@@ -216,6 +216,23 @@ describe('forbidden-path', () => {
     expect(findings.map((f) => [f.path, f.properties?.files])).toEqual([['ui/dist', 1]]);
   });
 
+  it('judges each tree on its own when one compiled policy and its pattern memos serve many trees', async () => {
+    // Same policy text, so one compiled config (shared by content) and one set of memos: what a
+    // pattern says of `packages/ui/dist` is remembered, whether a manifest sits next to it is not.
+    const withManifest = await repo({
+      'packages/ui/package.json': '{}\n',
+      'packages/ui/dist/ui.js': 'x',
+    });
+    const withoutManifest = await repo({ 'packages/ui/dist/ui.js': 'x' });
+    expect(summary((await run(withManifest)).findings)).toEqual([
+      'forbidden-path packages/ui/dist',
+    ]);
+    expect(summary((await run(withoutManifest)).findings)).toEqual([]);
+    expect(summary((await run(withManifest)).findings)).toEqual([
+      'forbidden-path packages/ui/dist',
+    ]);
+  });
+
   it('lets a repository drop the next-to condition (lists replace)', async () => {
     const fx = await repo(
       { 'scripts/build/build.js': 'x' },
