@@ -38,7 +38,7 @@ import { loadChangeSet, type ChangeSource } from './changes.js';
 import { lenientRunSettings, loadBaseConfig } from './config.js';
 import { externalIdOf, keyOf, type EvaluationRequest, type EvaluationTarget } from './events.js';
 import { readTextAtCommit } from './files.js';
-import { inputProviders, type EvaluationContext } from './providers.js';
+import { inputProviders, type EarlyContext, type EvaluationContext } from './providers.js';
 import {
   checkIdsOfRun,
   maxAnnotationsOf,
@@ -492,6 +492,19 @@ export class Evaluator {
       (record.phaseMs ??= {})[name] = now - mark;
       mark = now;
     };
+    // Inputs that need only the policy (governance's pull request and comments) are read while
+    // the tree is.
+    const early: EarlyContext = {
+      client,
+      repo,
+      pullNumber: target.pullNumber,
+      headSha,
+      baseSha: target.baseSha,
+      config,
+      checks: selectedIds,
+      kind: target.kind,
+    };
+    const providers = inputProviders.map((p) => (p.start ? p.start(early) : p));
     const headFiles = await loadTree(client, repo, headSha, caches);
     phase('tree');
     if (control.superseded()) return 'superseded';
@@ -554,7 +567,7 @@ export class Evaluator {
       kind: target.kind,
     };
     phase('snapshot');
-    const provided = await Promise.all(inputProviders.map((p) => p(ctx)));
+    const provided = await Promise.all(providers.map((p) => p(ctx)));
     phase('inputs');
     const inputs: CheckInputs = Object.assign({}, ...provided);
     if (control.superseded()) return 'superseded';

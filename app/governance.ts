@@ -32,10 +32,13 @@ import {
   type IssueCommentPayload,
   type PullRequestReviewPayload,
 } from '../github/governance/handlers.js';
-import { createGovernanceInputProvider } from '../github/governance/provider.js';
+import {
+  createGovernanceInputProvider,
+  prefetchGovernanceReads,
+} from '../github/governance/provider.js';
 import { redact } from '../checks/redact.js';
 import type { AppDeps } from './deps.js';
-import type { EvaluationContext } from './providers.js';
+import type { EvaluationContext, InputProvider } from './providers.js';
 import { checkRunActionProviders, type CheckRunActionProvider } from './publish.js';
 
 /** The events governance subscribes to (app.yml must list them). */
@@ -56,7 +59,7 @@ let identity: (() => Promise<string>) | undefined;
  * registered (no identity: ledger records could not be trusted) or GitHub cannot be read; the App
  * then fails the governance Check Run.
  */
-export const governanceInputProvider = async (
+export const governanceInputProvider: InputProvider = async (
   ctx: EvaluationContext,
 ): Promise<Partial<CheckInputs>> => {
   if (!identity)
@@ -70,6 +73,14 @@ const provider = createGovernanceInputProvider(() => {
   if (!identity) throw new Error('governance is not registered');
   return identity();
 });
+
+// The pull request and its comments are read while the evaluation reads the tree.
+governanceInputProvider.start = (early) => {
+  const prefetched = identity ? prefetchGovernanceReads(early) : undefined;
+  return prefetched
+    ? (ctx) => governanceInputProvider({ ...ctx, prefetched } as EvaluationContext)
+    : governanceInputProvider;
+};
 
 /**
  * The "Approve" button on `autopack/governance` while approvals are missing (not for a hold or

@@ -31,6 +31,18 @@ export interface EvaluationContext {
   kind: 'pull_request' | 'branch' | 'merge_group';
 }
 
-export type InputProvider = (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;
+/** What is known once the policy is: everything but the snapshot (the tree is not read yet). */
+export type EarlyContext = Omit<EvaluationContext, 'snapshot'>;
+
+/** Gathers some of an evaluation's CheckInputs once its snapshot is built. */
+export interface InputProvider {
+  (ctx: EvaluationContext): Promise<Partial<CheckInputs>>;
+  /**
+   * Optional: starts the reads that need only the policy, while the evaluation reads the tree,
+   * and returns what to call (instead of the provider) once the snapshot is built. Never throws;
+   * a failed early read rejects that call.
+   */
+  start?(early: EarlyContext): (ctx: EvaluationContext) => Promise<Partial<CheckInputs>>;
+}
 
 export const inputProviders: InputProvider[] = [governanceInputProvider];

@@ -283,6 +283,7 @@ async function main() {
   // Send at RATE events/s (a check_suite follows its pull_request event by the same 1/RATE step).
   const sentAt = new Map();
   const firstSend = Date.now();
+  const benchCpu0 = process.cpuUsage();
   let acked = 0;
   let lastAck = 0;
   const inflight = [];
@@ -335,6 +336,7 @@ async function main() {
     quiet = fake.requests.length;
   }
   const finished = Date.now();
+  const benchCpu = process.cpuUsage(benchCpu0);
   if (LOG_FILE) writeFileSync(LOG_FILE, logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -499,6 +501,9 @@ async function main() {
     out.push(`      check ${k.padEnd(26)} ${ms(pct(v, 50)).padEnd(10)} ${ms(pct(v, 99))}`);
   }
   out.push('');
+  out.push(
+    `CPU of this process (the fake GitHub and the webhook sender, on the same cores): ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s over ${((finished - firstSend) / 1000).toFixed(1)} s`,
+  );
   out.push(`peak RSS of the server: ${peakRss.toFixed(0)} MiB`);
   out.push(
     `wall time: ${((finished - firstSend) / 1000).toFixed(1)} s (writes are paced ~1 s apart per installation by Probot's throttling)`,

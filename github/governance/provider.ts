@@ -9,7 +9,10 @@ import type { CheckInputs } from '../../checks/model.js';
 import type { RepoSnapshot } from '../../checks/snapshot.js';
 import type { ResolvedConfig } from '../../policies/types.js';
 import type { GitHubClient, RepoRef } from '../client.js';
+import type { PrComment } from '../../checks/governance/types.js';
+import { listIssueComments } from './comments.js';
 import { gatherGovernanceInput } from './gather.js';
+import { getPullFacts, type PullFacts } from './pull.js';
 
 /** What the provider reads of an evaluation (a structural subset of app/providers.ts `EvaluationContext`). */
 export interface GovernanceProviderContext {
@@ -24,12 +27,34 @@ export interface GovernanceProviderContext {
   checks?: readonly string[];
   /** What is evaluated, when the shell says (a merge group with no pull request fails closed). */
   kind?: 'pull_request' | 'branch' | 'merge_group';
+  /** The pull request and its comments, when the shell started reading them early. */
+  prefetched?: { pull: Promise<PullFacts>; comments: Promise<readonly PrComment[]> };
 }
 
 /** The reason given when there is no pull request to judge. */
 export const NOT_A_PULL_REQUEST =
   'Not a pull request: governance judges pull requests (and merge-queue groups), where approvals can be given. ' +
   'Require pull requests for the default branch in its branch protection so protected paths cannot change without them.';
+
+/**
+ * Starts reading what the provider will need of pull request `ctx.pullNumber` (the pull request
+ * and its comments: they depend on neither the tree nor the changed files), for
+ * `GovernanceProviderContext.prefetched`. Undefined when governance will not need them.
+ */
+export function prefetchGovernanceReads(ctx: {
+  client: GitHubClient;
+  repo: RepoRef;
+  pullNumber?: number;
+  checks?: readonly string[];
+}): GovernanceProviderContext['prefetched'] {
+  if (ctx.pullNumber === undefined || (ctx.checks && !ctx.checks.includes('governance')))
+    return undefined;
+  const pull = getPullFacts(ctx.client, ctx.repo, ctx.pullNumber);
+  const comments = listIssueComments(ctx.client, ctx.repo, ctx.pullNumber);
+  pull.catch(() => undefined); // awaited by the provider
+  comments.catch(() => undefined);
+  return { pull, comments };
+}
 
 /**
  * Makes the provider. `botLogin` resolves the app's own login (ledger records are trusted only
@@ -63,12 +88,17 @@ export function createGovernanceInputProvider(botLogin: () => Promise<string>) {
     // The evaluation's own head, base and files: for a merge group that is the group's commit
     // judged against the ledger of the queued pull request; approvals bound with `any-push`
     // still compare against the pull request's own head.
+    // Both reads are in flight: awaiting the pull request first keeps its error the one reported.
+    const pull = await ctx.prefetched?.pull;
+    const comments = await ctx.prefetched?.comments;
     const g = await gatherGovernanceInput({
       client: ctx.client,
       repo: ctx.repo,
       pullNumber: ctx.pullNumber,
       botLogin: await botLogin(),
       config: ctx.config,
+      pull,
+      comments,
       ...(change
         ? {
             target: {
