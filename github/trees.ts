@@ -53,17 +53,9 @@ export async function getTree(
           : JSON.stringify(body);
     return JSON.parse(text) as { sha: string; tree: TreeEntry[]; truncated: boolean };
   });
-  return {
-    sha: data.sha,
-    truncated: Boolean(data.truncated),
-    entries: data.tree.map((e) => ({
-      path: e.path,
-      mode: e.mode,
-      type: e.type,
-      sha: e.sha,
-      ...(typeof e.size === 'number' ? { size: e.size } : {}),
-    })),
-  };
+  // The parsed entries are used as they are (a copy per entry cost ~1 ms per 5,000 entries, on
+  // every new head): GitHub's entries carry `path`, `mode`, `type`, `sha`, `size` and `url`.
+  return { sha: data.sha, truncated: Boolean(data.truncated), entries: data.tree };
 }
 
 /**
@@ -85,9 +77,8 @@ export async function getFullTree(
     requests++;
     const whole = await limit(() => getTree(client, repo, treeSha, true));
     if (!whole.truncated) {
-      return whole.entries
-        .filter((e) => e.type !== 'tree')
-        .map((e) => ({ ...e, path: prefix + e.path }));
+      const blobs = whole.entries.filter((e) => e.type !== 'tree');
+      return prefix === '' ? blobs : blobs.map((e) => ({ ...e, path: prefix + e.path }));
     }
     walked = true;
     requests++;

@@ -6,7 +6,7 @@
 import { Minimatch } from 'minimatch';
 import type { ResolvedConfig } from '../../policies/types.js';
 import type { Check } from '../model.js';
-import type { RepoSnapshot } from '../snapshot.js';
+import type { RepoFile, RepoSnapshot } from '../snapshot.js';
 import { DEFAULT_RENDER_FILES, GLOB_OPTIONS, type SotSection } from './config.js';
 import type { LoadedRegistry } from './registry.js';
 import { RenderError, type Renderer } from './render/index.js';
@@ -96,6 +96,13 @@ export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
   );
   const candidates = opts.snapshot.files.filter((f) => f.kind === 'file' && selected(f.path));
   const shared = opts.snapshot.contentAddressed === true;
+  // Known text without a marker (a larger limit than its size cannot make it too large).
+  const known = (f: RepoFile) =>
+    shared &&
+    f.blobSha !== undefined &&
+    NO_MARKER.has(f.blobSha) &&
+    f.size <= opts.snapshot.maxReadBytes;
+  const toRead = shared ? candidates.filter((f) => !known(f)) : candidates;
   const plan: RenderPlan = {
     filesScanned: candidates.length,
     skipped: [],
@@ -105,10 +112,8 @@ export async function planRender(opts: RenderPlanOptions): Promise<RenderPlan> {
   };
   // Each file is judged as soon as it is read, so only the texts that hold markers stay in memory.
   await Promise.all(
-    candidates.map(async (file) => {
-      // Known text without a marker (a larger limit than its size cannot make it too large).
+    toRead.map(async (file) => {
       const sha = shared ? file.blobSha : undefined;
-      if (sha && NO_MARKER.has(sha) && file.size <= opts.snapshot.maxReadBytes) return;
       const content = await opts.snapshot.read(file.path);
       if (content.kind !== 'text') {
         plan.skipped.push({ path: file.path, reason: content.kind });
