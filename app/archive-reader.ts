@@ -32,27 +32,39 @@ export interface ArchiveReader {
    * Reads `bytes` (a gzip'd tar as GitHub serves it): a regular file at most `maxFileBytes` long
    * whose repository path is a key of `want` and whose content hashes to the blob SHA there
    * (an `export-subst` or otherwise rewritten file does not) becomes a seed. Rejects for a
-   * corrupt archive or a failed worker; the caller then reads blobs one by one.
+   * corrupt archive or a failed worker; the caller then reads blobs one by one. With `onSeeds`,
+   * seeds are handed over in batches of {@link SEED_BATCH} as the archive is read, and the
+   * result holds only those not handed over yet.
    */
   read(
     bytes: Buffer,
     maxFileBytes: number,
     want: ReadonlyMap<string, string>,
+    onSeeds?: (batch: ArchiveSeeds['seeds']) => void,
   ): Promise<ArchiveSeeds>;
   /** Releases the reader's resources (the worker thread); later reads still work. */
   close(): Promise<void>;
 }
+
+/** Seeds per batch handed to `onSeeds` (~20 batches for a 5,000-file archive). */
+export const SEED_BATCH = 256;
 
 /** {@link ArchiveReader.read} on the calling thread. */
 export async function readArchiveSeeds(
   bytes: Buffer,
   maxFileBytes: number,
   want: ReadonlyMap<string, string>,
+  onSeeds?: (batch: ArchiveSeeds['seeds']) => void,
 ): Promise<ArchiveSeeds> {
-  const seeds: ArchiveSeeds['seeds'] = [];
+  let seeds: ArchiveSeeds['seeds'] = [];
   const files = await readArchive(bytes, maxFileBytes, ({ path, content }) => {
     const sha = want.get(path);
-    if (sha !== undefined && gitBlobSha(content) === sha) seeds.push([sha, decodeContent(content)]);
+    if (sha === undefined || gitBlobSha(content) !== sha) return;
+    seeds.push([sha, decodeContent(content)]);
+    if (onSeeds && seeds.length >= SEED_BATCH) {
+      onSeeds(seeds);
+      seeds = [];
+    }
   });
   return { files, seeds };
 }
@@ -71,10 +83,15 @@ export interface ArchiveJob {
   bytes: ArrayBuffer;
   maxFileBytes: number;
   want: Array<[path: string, blobSha: string]>;
+  /** Post seeds in batches as they are read (see {@link ArchiveReader.read}). */
+  batches: boolean;
 }
 
 /** The worker's answer to an {@link ArchiveJob}. */
-export type ArchiveAnswer = { id: number; ok: ArchiveSeeds } | { id: number; error: string };
+export type ArchiveAnswer =
+  | { id: number; batch: ArchiveSeeds['seeds'] }
+  | { id: number; ok: ArchiveSeeds }
+  | { id: number; error: string };
 
 /** Where the worker's module sits next to this one (lib/app/ once built; beside a bundle). */
 export const DEFAULT_ARCHIVE_WORKER_URL = new URL('./archive-worker.js', import.meta.url);
@@ -82,6 +99,7 @@ export const DEFAULT_ARCHIVE_WORKER_URL = new URL('./archive-worker.js', import.
 interface Pending {
   resolve(s: ArchiveSeeds): void;
   reject(e: Error): void;
+  onSeeds?: (batch: ArchiveSeeds['seeds']) => void;
 }
 
 /**
@@ -104,6 +122,7 @@ export class WorkerArchiveReader implements ArchiveReader {
     bytes: Buffer,
     maxFileBytes: number,
     want: ReadonlyMap<string, string>,
+    onSeeds?: (batch: ArchiveSeeds['seeds']) => void,
   ): Promise<ArchiveSeeds> {
     const worker = this.start();
     const id = this.nextId++;
@@ -111,9 +130,9 @@ export class WorkerArchiveReader implements ArchiveReader {
     // which must not be transferred away from its other users.
     const own = new ArrayBuffer(bytes.length);
     new Uint8Array(own).set(bytes);
-    const job: ArchiveJob = { id, bytes: own, maxFileBytes, want: [...want] };
+    const job: ArchiveJob = { id, bytes: own, maxFileBytes, want: [...want], batches: !!onSeeds };
     return new Promise<ArchiveSeeds>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onSeeds });
       if (this.pending.size === 1) worker.ref();
       try {
         worker.postMessage(job, [own]);
@@ -136,6 +155,10 @@ export class WorkerArchiveReader implements ArchiveReader {
     const w = new Worker(this.url);
     w.unref();
     w.on('message', (m: ArchiveAnswer) => {
+      if ('batch' in m) {
+        this.pending.get(m.id)?.onSeeds?.(m.batch);
+        return;
+      }
       const p = this.settle(m.id);
       if (!p) return;
       if ('ok' in m) p.resolve(m.ok);

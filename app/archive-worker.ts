@@ -4,13 +4,22 @@
  * error. Jobs are independent; one that fails does not affect the next.
  */
 import { parentPort } from 'node:worker_threads';
-import { readArchiveSeeds, type ArchiveAnswer, type ArchiveJob } from './archive-reader.js';
+import {
+  readArchiveSeeds,
+  type ArchiveAnswer,
+  type ArchiveJob,
+  type ArchiveSeeds,
+} from './archive-reader.js';
 
 const port = parentPort;
 if (!port) throw new Error('app/archive-worker.js runs only as a worker thread');
 
 port.on('message', (job: ArchiveJob) => {
-  readArchiveSeeds(Buffer.from(job.bytes), job.maxFileBytes, new Map(job.want)).then(
+  const onSeeds = job.batches
+    ? (batch: ArchiveSeeds['seeds']) =>
+        port.postMessage({ id: job.id, batch } satisfies ArchiveAnswer)
+    : undefined;
+  readArchiveSeeds(Buffer.from(job.bytes), job.maxFileBytes, new Map(job.want), onSeeds).then(
     (ok) => port.postMessage({ id: job.id, ok } satisfies ArchiveAnswer),
     (e: unknown) =>
       port.postMessage({

@@ -131,6 +131,10 @@ export interface InflightArchive {
   readonly blobs: ReadonlySet<string>;
   /** Settles (never rejects) once its seeds are in the blob cache, or it failed. */
   readonly loading: Promise<void>;
+  /** True once `loading` has settled. */
+  readonly settled: boolean;
+  /** Resolves when the next batch of seeds is in the blob cache, or when it settles. */
+  progress(): Promise<void>;
 }
 
 /** Byte bounds of {@link createCaches}; each defaults to the value shown. */

@@ -27,7 +27,11 @@ import {
 import type { GitHubClient, RepoRef } from '../github/client.js';
 import { GitHubAPIError, toGitHubAPIError } from '../github/errors.js';
 import { downloadArchive } from '../github/tarball.js';
-import { mainThreadArchiveReader, type ArchiveReader } from './archive-reader.js';
+import {
+  mainThreadArchiveReader,
+  type ArchiveReader,
+  type ArchiveSeeds,
+} from './archive-reader.js';
 import { getFullTree } from '../github/trees.js';
 import type { AppCaches, InflightArchive } from './caches.js';
 import { readBlob } from './files.js';
@@ -104,7 +108,8 @@ export const DEFAULT_ARCHIVE_POLICY: ArchivePolicy = {
  */
 export class ArchivePrefetch {
   private misses = 0;
-  private loading?: Promise<void>;
+  /** The archives this head's misses wait for (its own, or others bringing its blobs). */
+  private archives?: readonly InflightArchive[];
   /** What happened, for logs and tests. */
   readonly stats = {
     used: false,
@@ -136,7 +141,7 @@ export class ArchivePrefetch {
    */
   warm(): void {
     const eager = this.policy.eagerFiles;
-    if (this.loading || eager === undefined) return;
+    if (this.archives || eager === undefined) return;
     // An estimate is enough (a wrong guess costs at most `afterMisses` blob reads, or one archive
     // whose files were mostly cached): look at every k-th readable file only, so that a warm
     // head of a large tree costs ~WARM_SAMPLE cache lookups instead of one per file.
@@ -147,18 +152,37 @@ export class ArchivePrefetch {
     let uncached = 0;
     for (let i = 0; i < readable.length; i += step) {
       if (!this.caches.blobs.has(readable[i]!.blobSha!) && (uncached += step) >= eager) {
-        this.misses = this.policy.afterMisses;
-        void this.beforeMiss();
+        this.choose();
         return;
       }
     }
   }
 
-  /** Called before a blob-cache miss is fetched; resolves once a started archive has been read. */
-  async beforeMiss(): Promise<void> {
-    if (this.loading) return this.loading;
-    this.misses++;
-    if (this.misses <= this.policy.afterMisses) return;
+  /**
+   * Called before blob `sha` is fetched on a cache miss. Past `afterMisses` misses, chooses the
+   * archives to wait for (see the class comment); while they are read, resolves as soon as `sha`
+   * is seeded, or when no archive still being read will bring it (the caller then fetches it).
+   */
+  async beforeMiss(sha?: string): Promise<void> {
+    if (!this.archives) {
+      this.misses++;
+      if (this.misses <= this.policy.afterMisses) return;
+      this.choose();
+      if (!this.archives) return;
+    }
+    const archives = this.archives;
+    for (;;) {
+      if (sha !== undefined && this.caches.blobs.has(sha)) return;
+      const bringing = archives.filter(
+        (a) => !a.settled && (sha === undefined || a.blobs.has(sha)),
+      );
+      if (bringing.length === 0) return;
+      await Promise.race(bringing.map((a) => a.progress()));
+    }
+  }
+
+  /** Picks the archives to wait for, downloading this head's own when none brings its blobs. */
+  private choose(): void {
     const want = new Map<string, string>();
     let bytes = 0;
     for (const f of this.files) {
@@ -191,11 +215,7 @@ export class ArchivePrefetch {
       }
     }
     if (covering.size > 0 && uncovered <= this.policy.afterMisses) {
-      const waiting = Promise.all([...covering].map((a) => a.loading)).then(() => undefined);
-      this.loading = waiting;
-      await waiting;
-      this.loading = undefined;
-      this.misses = 0;
+      this.rely([...covering]);
       return;
     }
     const budget = Math.min(this.policy.maxBytes, this.caches.blobs.maxBytes / 2);
@@ -204,30 +224,90 @@ export class ArchivePrefetch {
       return;
     }
     this.stats.used = true;
+    const own = new ArchiveDownload(want, this.caches, (n) => (this.stats.seeded += n));
     const t0 = Date.now();
-    const loading = downloadArchive(this.client, this.repo, this.headSha)
-      .then((bytes) => {
+    void own.run(
+      downloadArchive(this.client, this.repo, this.headSha).then((bytes) => {
         this.stats.downloadMs = Date.now() - t0;
-        return this.reader.read(bytes, this.maxReadBytes, want);
-      })
-      .then(
-        ({ seeds }) => {
-          this.stats.readMs = Date.now() - t0 - this.stats.downloadMs;
-          for (const [sha, content] of seeds) {
-            if (this.caches.blobs.has(sha)) continue;
-            this.caches.blobs.set(sha, content);
-            this.stats.seeded++;
-          }
-        },
-        (e: unknown) => {
-          this.stats.error = (e as Error).message; // blobs are then read one by one
-        },
-      );
-    const inflight: InflightArchive = { blobs: new Set(want.values()), loading };
-    this.loading = loading;
-    this.caches.archives.add(inflight);
-    void loading.finally(() => this.caches.archives.delete(inflight));
-    return loading;
+        return this.reader.read(bytes, this.maxReadBytes, want, (batch) => own.seed(batch));
+      }),
+      (error) => {
+        this.stats.readMs = Date.now() - t0 - this.stats.downloadMs;
+        if (error) this.stats.error = error; // blobs are then read one by one
+      },
+    );
+    this.rely([own]);
+  }
+
+  /** Waits on `archives` until they settle; then misses count again from zero. */
+  private rely(archives: readonly InflightArchive[]): void {
+    this.archives = archives;
+    void Promise.all(archives.map((a) => a.loading)).then(() => {
+      if (this.archives !== archives) return;
+      this.archives = undefined;
+      this.misses = 0;
+    });
+  }
+}
+
+/**
+ * One archive being downloaded and read: its seeds go into the blob cache batch by batch, and
+ * reads waiting for a blob resume as soon as its batch is in, so the checks scan the first files
+ * while the reader (on its own thread) still inflates the last ones.
+ */
+class ArchiveDownload implements InflightArchive {
+  readonly blobs: ReadonlySet<string>;
+  readonly loading: Promise<void>;
+  settled = false;
+  private settle!: () => void;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    want: ReadonlyMap<string, string>,
+    private readonly caches: AppCaches,
+    private readonly onSeeded: (n: number) => void,
+  ) {
+    this.blobs = new Set(want.values());
+    this.loading = new Promise<void>((resolve) => (this.settle = resolve));
+    caches.archives.add(this);
+  }
+
+  progress(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Stores a batch of seeds in the blob cache and wakes the reads waiting for one. */
+  seed(batch: ArchiveSeeds['seeds']): void {
+    let n = 0;
+    for (const [sha, content] of batch) {
+      if (this.caches.blobs.has(sha)) continue;
+      this.caches.blobs.set(sha, content);
+      n++;
+    }
+    this.onSeeded(n);
+    this.wake();
+  }
+
+  /** Seeds what `reading` resolves with, then settles (never rejects; `done` gets the error). */
+  async run(reading: Promise<ArchiveSeeds>, done: (error?: string) => void): Promise<void> {
+    let error: string | undefined;
+    try {
+      this.seed((await reading).seeds);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    this.settled = true;
+    this.caches.archives.delete(this);
+    done(error);
+    this.settle();
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
   }
 }
 
@@ -252,7 +332,10 @@ export async function readEntry(
     return { kind: 'too-large', size: entry.size, limit: maxReadBytes };
   }
   let c = caches.blobs.get(entry.blobSha);
-  if (!c && prefetch && entry.kind === 'file') await prefetch.beforeMiss();
+  if (!c && prefetch && entry.kind === 'file') {
+    await prefetch.beforeMiss(entry.blobSha);
+    c = caches.blobs.get(entry.blobSha);
+  }
   try {
     c ??= await readBlob(client, repo, entry.blobSha, caches);
     if (entry.kind === 'symlink') {

@@ -11,9 +11,12 @@ import { build } from 'esbuild';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SEED_BATCH,
   WorkerArchiveReader,
   createArchiveReader,
   mainThreadArchiveReader,
+  readArchiveSeeds,
+  type ArchiveReader,
 } from '../../app/archive-reader.js';
 import { createCaches } from '../../app/caches.js';
 import { ArchivePrefetch, DEFAULT_ARCHIVE_POLICY } from '../../app/snapshot.js';
@@ -88,6 +91,25 @@ describe('WorkerArchiveReader', () => {
     });
   });
 
+  it('hands seeds over in batches as it reads, then the rest: together, the same seeds', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1000; i++) files[`src/f${i}.ts`] = `export const v${i} = ${i};\n`;
+    const want = wantOf(files);
+    const bytes = await tarGz('o-r-abc1234', files);
+    const all = await mainThreadArchiveReader.read(bytes, 1024, want);
+    for (const r of [mainThreadArchiveReader, reader()]) {
+      const batches: number[] = [];
+      const got: typeof all.seeds = [];
+      const rest = await r.read(bytes, 1024, want, (batch) => {
+        batches.push(batch.length);
+        got.push(...batch);
+      });
+      expect(batches).toEqual(Array(Math.floor(1000 / SEED_BATCH)).fill(SEED_BATCH));
+      expect([...got, ...rest.seeds]).toEqual(all.seeds);
+      expect(rest.files).toBe(1000);
+    }
+  });
+
   it('does not detach the caller’s buffer (it may share memory with other Buffers)', async () => {
     const bytes = await tarGz('o-r-abc1234', { 'a.txt': 'a\n' });
     const copy = Buffer.from(bytes);
@@ -125,6 +147,61 @@ describe('createArchiveReader', () => {
     expect(w.thread).toBe('worker');
     await w.close();
     expect(createArchiveReader(pathToFileURL(path.join(OUT, 'missing.js'))).thread).toBe('main');
+  });
+});
+
+describe('ArchivePrefetch: reads resume as their batch arrives', () => {
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('a read waiting for a blob of the first batch resumes before the archive ends', async () => {
+    nock.disableNetConnect();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) files[`docs/p${String(i).padStart(4, '0')}.md`] = `# ${i}\n`;
+    const tree: RepoFile[] = Object.entries(files).map(([p, text]) => ({
+      path: p,
+      size: Buffer.byteLength(text),
+      kind: 'file',
+      blobSha: gitBlobSha(Buffer.from(text)),
+    }));
+    nock(API)
+      .get('/repos/o/r/tarball/aaa')
+      .reply(200, await tarGz('o-r-aaa', files), { 'content-type': 'application/x-gzip' });
+    const caches = createCaches();
+    // A reader that hands over its first batch, then holds the rest until released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow: ArchiveReader = {
+      thread: 'main',
+      close: async () => undefined,
+      read: async (bytes, max, want, onSeeds) => {
+        const all = await readArchiveSeeds(bytes, max, want);
+        onSeeds?.(all.seeds.slice(0, SEED_BATCH));
+        await held;
+        return { files: all.files, seeds: all.seeds.slice(SEED_BATCH) };
+      },
+    };
+    const prefetch = new ArchivePrefetch(
+      new TestOctokit({ auth: 'token' }) as never,
+      { owner: 'o', repo: 'r' },
+      'aaa',
+      tree,
+      caches,
+      1024,
+      DEFAULT_ARCHIVE_POLICY,
+      slow,
+    );
+    prefetch.warm();
+    await prefetch.beforeMiss(tree[0]!.blobSha);
+    expect(caches.blobs.has(tree[0]!.blobSha!)).toBe(true);
+    expect(caches.blobs.has(tree[1999]!.blobSha!)).toBe(false);
+    const last = prefetch.beforeMiss(tree[1999]!.blobSha);
+    release();
+    await last;
+    expect(caches.blobs.has(tree[1999]!.blobSha!)).toBe(true);
+    expect(prefetch.stats).toMatchObject({ used: true, seeded: 2000 });
   });
 });
 
