@@ -555,17 +555,7 @@ export class Evaluator {
       files: headFiles,
       prefetch,
     });
-    const ctx: EvaluationContext = {
-      client,
-      repo,
-      pullNumber: target.pullNumber,
-      headSha,
-      baseSha: target.baseSha,
-      config,
-      snapshot,
-      checks: selectedIds,
-      kind: target.kind,
-    };
+    const ctx: EvaluationContext = { ...early, snapshot };
     phase('snapshot');
     const provided = await Promise.all(providers.map((p) => p(ctx)));
     phase('inputs');

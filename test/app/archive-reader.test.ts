@@ -4,10 +4,9 @@
  * source with esbuild, as the server's bundle and lib/ carry it, and fed an archive of this
  * repository's own documentation and policies (real text, real paths).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +22,7 @@ import { ArchivePrefetch, DEFAULT_ARCHIVE_POLICY } from '../../app/snapshot.js';
 import type { RepoFile } from '../../checks/snapshot.js';
 import { gitBlobSha } from '../../github/tarball.js';
 import { API, TestOctokit, tarGz } from './helpers.js';
+import { bundleArchiveWorker } from './server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'node_modules', '.cache', 'autopack-archive-worker-test');
@@ -39,24 +39,21 @@ function realFiles(): Record<string, string> {
   return files;
 }
 
+/** The tree entries of `files` (regular files, real blob SHAs). */
+const treeOf = (files: Record<string, string>): RepoFile[] =>
+  Object.entries(files).map(([p, text]) => ({
+    path: p,
+    size: Buffer.byteLength(text),
+    kind: 'file',
+    blobSha: gitBlobSha(Buffer.from(text)),
+  }));
+
 const wantOf = (files: Record<string, string>) =>
   new Map(Object.entries(files).map(([p, text]) => [p, gitBlobSha(Buffer.from(text))]));
 
 let workerUrl: URL;
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(path.join(OUT, 'package.json'), '{ "type": "module" }\n');
-  await build({
-    entryPoints: [path.join(ROOT, 'app', 'archive-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: path.join(OUT, 'archive-worker.js'),
-    logLevel: 'error',
-  });
-  workerUrl = pathToFileURL(path.join(OUT, 'archive-worker.js'));
+  workerUrl = await bundleArchiveWorker(OUT);
 });
 
 describe('WorkerArchiveReader', () => {
@@ -160,12 +157,7 @@ describe('ArchivePrefetch: reads resume as their batch arrives', () => {
     nock.disableNetConnect();
     const files: Record<string, string> = {};
     for (let i = 0; i < 2000; i++) files[`docs/p${String(i).padStart(4, '0')}.md`] = `# ${i}\n`;
-    const tree: RepoFile[] = Object.entries(files).map(([p, text]) => ({
-      path: p,
-      size: Buffer.byteLength(text),
-      kind: 'file',
-      blobSha: gitBlobSha(Buffer.from(text)),
-    }));
+    const tree = treeOf(files);
     nock(API)
       .get('/repos/o/r/tarball/aaa')
       .reply(200, await tarGz('o-r-aaa', files), { 'content-type': 'application/x-gzip' });
@@ -215,12 +207,7 @@ describe('ArchivePrefetch: archives in flight are shared by blob SHA', () => {
     nock.disableNetConnect();
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`docs/page-${i}.md`] = `# Page ${i}\n`;
-    const tree: RepoFile[] = Object.entries(files).map(([p, text]) => ({
-      path: p,
-      size: Buffer.byteLength(text),
-      kind: 'file',
-      blobSha: gitBlobSha(Buffer.from(text)),
-    }));
+    const tree = treeOf(files);
     const scope = nock(API)
       .get('/repos/upstream/docs/tarball/aaa')
       .delay(50)

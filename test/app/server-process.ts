@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,8 +18,16 @@ const OUT_DIR = path.join(ROOT, 'node_modules', '.cache', 'autopack-e2e');
 export async function bundleServer(): Promise<string> {
   mkdirSync(OUT_DIR, { recursive: true });
   const outfile = path.join(OUT_DIR, 'server.mjs');
+  await bundleEntry(path.join(ROOT, 'app', 'server.ts'), outfile);
+  // The archive worker beside the server, as lib/app/archive-worker.js beside lib/app/*.js.
+  await bundleArchiveWorker(OUT_DIR);
+  return outfile;
+}
+
+/** Bundles one TypeScript entry into an ES module (packages external, resolved from node_modules). */
+async function bundleEntry(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [path.join(ROOT, 'app', 'server.ts')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -29,20 +37,18 @@ export async function bundleServer(): Promise<string> {
     sourcemap: 'inline',
     logLevel: 'error',
   });
-  // The archive worker beside the server, as lib/app/archive-worker.js beside lib/app/*.js.
-  await build({
-    entryPoints: [path.join(ROOT, 'app', 'archive-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: path.join(OUT_DIR, 'archive-worker.js'),
-    sourcemap: 'inline',
-    logLevel: 'error',
-  });
-  writeFileSync(path.join(OUT_DIR, 'package.json'), '{ "type": "module" }\n');
-  return outfile;
+}
+
+/**
+ * Bundles app/archive-worker.ts into `dir`/archive-worker.js (with a package.json marking `dir`
+ * as ES modules, since it sits under node_modules/); resolves the worker's URL.
+ */
+export async function bundleArchiveWorker(dir: string): Promise<URL> {
+  mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, 'archive-worker.js');
+  await bundleEntry(path.join(ROOT, 'app', 'archive-worker.ts'), outfile);
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  return pathToFileURL(outfile);
 }
 
 /** A throwaway RSA key for the App (PKCS#1 PEM, as GitHub issues them). */
