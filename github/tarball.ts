@@ -66,21 +66,6 @@ export async function downloadArchive(
 }
 
 /**
- * Downloads the archive of `ref` and calls `onFile` for every regular file no larger than
- * `maxFileBytes` (larger ones are skipped without being buffered). Resolves the number of files
- * seen. Rejects with GitHubAPIError when the download fails, or an Error for a corrupt archive.
- */
-export async function forEachArchiveFile(
-  client: GitHubClient,
-  repo: RepoRef,
-  ref: string,
-  maxFileBytes: number,
-  onFile: (file: ArchiveFile) => void,
-): Promise<number> {
-  return readArchive(await downloadArchive(client, repo, ref), maxFileBytes, onFile);
-}
-
-/**
  * Reads a gzip'd tar held in memory: calls `onFile` for each regular file under the archive's
  * top directory, up to `maxFileBytes` each. Resolves the number of files handed over; rejects
  * for a corrupt archive or when `onFile` throws.

@@ -147,13 +147,13 @@ describe('createArchiveReader', () => {
   });
 });
 
-describe('ArchivePrefetch: reads resume as their batch arrives', () => {
+describe('ArchivePrefetch', () => {
   afterEach(() => {
     nock.cleanAll();
     nock.enableNetConnect();
   });
 
-  it('a read waiting for a blob of the first batch resumes before the archive ends', async () => {
+  it('resumes a read waiting for a blob of the first batch before the archive ends', async () => {
     nock.disableNetConnect();
     const files: Record<string, string> = {};
     for (let i = 0; i < 2000; i++) files[`docs/p${String(i).padStart(4, '0')}.md`] = `# ${i}\n`;
@@ -195,15 +195,8 @@ describe('ArchivePrefetch: reads resume as their batch arrives', () => {
     expect(caches.blobs.has(tree[1999]!.blobSha!)).toBe(true);
     expect(prefetch.stats).toMatchObject({ used: true, seeded: 2000 });
   });
-});
 
-describe('ArchivePrefetch: archives in flight are shared by blob SHA', () => {
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-
-  it('a cold head of a fork waits for the archive already bringing its blobs: one download for both', async () => {
+  it('makes a cold head of a fork wait for the archive already bringing its blobs: one download for both', async () => {
     nock.disableNetConnect();
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`docs/page-${i}.md`] = `# Page ${i}\n`;

@@ -19,7 +19,7 @@ import {
 import { CoalescingScheduler } from '../../app/scheduler.js';
 import { warmUpEngine } from '../../app/warmup.js';
 import { toGitHubAPIError } from '../../github/errors.js';
-import { forEachArchiveFile } from '../../github/tarball.js';
+import { downloadArchive, readArchive, type ArchiveFile } from '../../github/tarball.js';
 import { API, TestOctokit, privateKey, tarGz } from './helpers.js';
 
 function deferred() {
@@ -489,7 +489,7 @@ describe('readiness', () => {
   });
 });
 
-describe('forEachArchiveFile (GET tarball)', () => {
+describe('downloadArchive + readArchive (GET tarball)', () => {
   afterEach(() => {
     nock.cleanAll();
     nock.enableNetConnect();
@@ -508,8 +508,10 @@ describe('forEachArchiveFile (GET tarball)', () => {
       .get('/repos/o/r/tarball/abc')
       .reply(200, await archive(files), { 'content-type': 'application/x-gzip' });
     const seen = new Map<string, string>();
-    const n = await forEachArchiveFile(client(), repo, 'abc', 50, (f) =>
-      seen.set(f.path, f.content.toString('utf8')),
+    const n = await readArchive(
+      await downloadArchive(client(), repo, 'abc'),
+      50,
+      (f: ArchiveFile) => seen.set(f.path, f.content.toString('utf8')),
     );
     expect(scope.isDone()).toBe(true);
     expect(n).toBe(600);
@@ -524,7 +526,7 @@ describe('forEachArchiveFile (GET tarball)', () => {
       .get('/repos/o/r/tarball/abc')
       .reply(200, Buffer.from('not gzip at all'), { 'content-type': 'application/x-gzip' });
     await expect(
-      forEachArchiveFile(client(), repo, 'abc', 1024, () => undefined),
+      downloadArchive(client(), repo, 'abc').then((bytes) => readArchive(bytes, 1024, () => {})),
     ).rejects.toThrow();
   });
 });
