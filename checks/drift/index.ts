@@ -68,8 +68,12 @@ interface PathEntry {
 
 const PATHS_PER_CONFIG = 200_000;
 
-/** Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot). */
-const SHARED = {
+/**
+ * Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot); made on
+ * first use, so that a CLI run does not build them.
+ */
+let sharedCaches: ReturnType<typeof makeSharedCaches> | undefined;
+const makeSharedCaches = () => ({
   compiled: new LRUCache<string, CompiledDrift>({ max: 32 }),
   /**
    * Per config: each path's decision and the result for the blob last seen there. One lookup
@@ -79,28 +83,39 @@ const SHARED = {
    */
   paths: new LRUCache<string, Map<string, PathEntry>>({ max: 32 }),
   docs: new LRUCache<string, MdDoc>({ max: 50_000 }),
-};
+});
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const { snapshot } = ctx;
   const section = sectionOf<DriftSection>(ctx.config, CHECK_ID);
-  const shared = snapshot.contentAddressed === true;
+  const caches = snapshot.contentAddressed ? (sharedCaches ??= makeSharedCaches()) : undefined;
+  const shared = caches !== undefined;
   // The read limit decides what is text, so it is part of the key.
   const configKey = shared ? `${snapshot.maxReadBytes}\0${JSON.stringify(section ?? null)}` : '';
-  let cfg = shared ? SHARED.compiled.get(configKey) : undefined;
+  let cfg = caches?.compiled.get(configKey);
   if (!cfg) {
     cfg = compileDrift(section);
-    if (shared) SHARED.compiled.set(configKey, cfg);
+    caches?.compiled.set(configKey, cfg);
   }
   const tree = new TreeIndex(snapshot);
   const findings: Finding[] = [];
-  const parse = (f: RepoFile, text: string): MdDoc => {
-    if (!shared || !f.blobSha) return parseMarkdown(text);
-    let doc = SHARED.docs.get(f.blobSha);
-    if (!doc) SHARED.docs.set(f.blobSha, (doc = parseMarkdown(text)));
+  /**
+   * Parses a file, with its code spans only when `spans` (a parse with them also serves a caller
+   * that does not want them). Shared parses are keyed by blob SHA and variant.
+   */
+  const parse = (f: RepoFile, text: string, spans = false): MdDoc => {
+    if (!caches || !f.blobSha) return parseMarkdown(text, { codeSpans: spans });
+    const full = caches.docs.get(f.blobSha);
+    if (full) return full;
+    const key = spans ? f.blobSha : `${f.blobSha}:links`;
+    let doc = spans ? undefined : caches.docs.get(key);
+    if (!doc) caches.docs.set(key, (doc = parseMarkdown(text, { codeSpans: spans })));
     return doc;
   };
-  const cachedDoc = (f: RepoFile) => (shared && f.blobSha ? SHARED.docs.get(f.blobSha) : undefined);
+  const cachedDoc = (f: RepoFile) =>
+    caches && f.blobSha
+      ? (caches.docs.get(f.blobSha) ?? caches.docs.get(`${f.blobSha}:links`))
+      : undefined;
   const links = cfg.links
     ? new LinkChecker(snapshot, tree, cfg.links, parse, cachedDoc)
     : undefined;
@@ -115,8 +130,8 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     'code-span-paths': 0,
   };
 
-  let known = shared ? SHARED.paths.get(configKey) : undefined;
-  if (shared && !known) SHARED.paths.set(configKey, (known = new Map()));
+  let known = caches?.paths.get(configKey);
+  if (caches && !known) caches.paths.set(configKey, (known = new Map()));
   /** A path's entry: remembered across evaluations when shared, else made once per run. */
   const entryOf = (path: string): PathEntry => {
     if (!known) return { decision: decideNew(path) };
@@ -229,7 +244,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
         reportUnclosed(file, file.windowsOnly(), compiledCfg.windowsLabel, own);
     }
     if ((d.links && mightHaveLinks(text)) || (d.spans && text.includes('`'))) {
-      r.doc = parse(entry, text);
+      r.doc = parse(entry, text, d.spans);
       r.linkAt = r.doc.links.map((l) => file.lines().position(l.offset));
     }
     // Code-span paths are checked against the tree: never cached.

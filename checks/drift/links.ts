@@ -108,7 +108,7 @@ export class LinkChecker {
     readonly cfg: CompiledLinks,
     /** Parses a file's Markdown (the check may answer from a cache keyed by blob SHA). */
     private readonly parse: (file: RepoFile, text: string) => MdDoc = (_f, text) =>
-      parseMarkdown(text),
+      parseMarkdown(text, { codeSpans: false }),
     /** A parse already cached for this file (by blob SHA): then it is not even read. */
     private readonly cachedDoc: (file: RepoFile) => MdDoc | undefined = () => undefined,
   ) {

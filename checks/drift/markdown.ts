@@ -69,6 +69,8 @@ interface SrcMeta {
 /** Definitions met by the block parser, in order: label and the line it starts on (0-based). */
 interface ParseEnv extends Env {
   definitions?: Array<{ label: string; line: number }>;
+  /** Which inline blocks the parse needs ({@link INLINE_NEEDED}). */
+  inlineNeeded?: RegExp;
   footnotes?: { refs?: Record<string, number> };
 }
 
@@ -156,24 +158,30 @@ function createParser(): MarkdownIt {
 /**
  * What an inline block must contain for its inline parse to yield anything {@link parseMarkdown}
  * keeps: `](` (an inline link or image: reference-style uses are answered by their
- * definitions, which are block tokens), `<` (inline HTML: `href`, `src`, `id`, `name`), a
- * backtick (a code span), or `[^` (a footnote reference).
+ * definitions, which are block tokens), a tag with an `href`, `src`, `id` or `name` attribute
+ * (inline HTML links and anchors; `<https://…>` autolinks and other tags yield nothing), or `[^`
+ * (a footnote reference); with code spans wanted, also a backtick. Both tests are linear: a
+ * tag's scan stops at the next `<` or `>`.
  */
-const INLINE_NEEDED = /\]\(|[<`]|\[\^/;
+const INLINE_NEEDED = {
+  links: /\]\(|\[\^|<[a-zA-Z][^<>]*\s(?:href|src|id|name)\s*=/i,
+  linksAndCodeSpans: /\]\(|\[\^|`|<[a-zA-Z][^<>]*\s(?:href|src|id|name)\s*=/i,
+};
 
 /**
  * Replaces markdown-it's core `inline` rule with one that parses a block's inline content only
- * when it can hold a construct this module keeps ({@link INLINE_NEEDED}), and always for
- * headings (their text makes the slug). Most prose has none, and the inline parse was half of
- * every file's parse; a skipped block keeps an empty `children`.
+ * when it can hold a construct the caller keeps (`env.inlineNeeded`), and always for headings
+ * (their text makes the slug). Most prose has none, and the inline parse was half of every
+ * file's parse; a skipped block keeps an empty `children`.
  */
 function inlineOnlyWhereNeeded(md: MarkdownIt): void {
   md.core.ruler.at('inline', (state) => {
     const tokens = state.tokens;
+    const needed = (state.env as ParseEnv).inlineNeeded ?? INLINE_NEEDED.linksAndCodeSpans;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       if (t.type !== 'inline') continue;
-      if (tokens[i - 1]?.type === 'heading_open' || INLINE_NEEDED.test(t.content))
+      if (tokens[i - 1]?.type === 'heading_open' || needed.test(t.content))
         state.md.inline.parse(t.content, state.md, state.env, t.children ?? (t.children = []));
     }
   });
@@ -251,13 +259,27 @@ class SourceLines {
   }
 }
 
+/** What a parse must find besides links and anchors. */
+export interface ParseOptions {
+  /**
+   * Collect code spans (`doc.codeSpans`); default true. Without them, blocks whose only inline
+   * construct is a code span are not inline-parsed (on prose-heavy docs, most of the blocks the
+   * inline parse would visit) and `codeSpans` may be incomplete.
+   */
+  codeSpans?: boolean;
+}
+
 /**
  * Parses Markdown text. Never throws for odd input (markdown-it accepts any string). Pure: the
- * same text always gives an equal result, so callers may cache it by content (blob SHA).
+ * same text and options always give an equal result, so callers may cache it by content (blob
+ * SHA) and options.
  */
-export function parseMarkdown(text: string): MdDoc {
+export function parseMarkdown(text: string, options: ParseOptions = {}): MdDoc {
   parser ??= createParser();
-  const env: ParseEnv = {};
+  const env: ParseEnv = {
+    inlineNeeded:
+      options.codeSpans === false ? INLINE_NEEDED.links : INLINE_NEEDED.linksAndCodeSpans,
+  };
   const tokens = parser.parse(text, env);
   const source = new SourceLines(text);
   const doc: MdDoc = { links: [], anchors: new Set(), siteAnchors: new Set(), codeSpans: [] };

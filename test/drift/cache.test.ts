@@ -82,6 +82,53 @@ describe('drift per-file cache', () => {
     ]);
   });
 
+  it('never answers a code-span config from a parse made for links only', async () => {
+    const doc = '# Doc\n\nSee [guide](guide.md).\n\nRun `docs/gone.sh`.\n';
+    const linksOnly = [
+      'extends: autopack:recommended',
+      'drift:',
+      '  links:',
+      "    files: ['**/*.md']",
+    ];
+    const fx = await gitFixture({
+      '.github/autopack.yml': linksOnly.join('\n'),
+      'README.md': doc,
+      'guide.md': '# Guide\n',
+      'docs/kept.sh': 'echo kept\n',
+    });
+    fixtures.push(fx);
+    const first = await commitSnapshot(fx);
+    const before = await driftCheck.run({
+      snapshot: first.snapshot,
+      config: await repoConfig(fx.dir),
+      logger: silentLogger,
+      inputs: {},
+    });
+    expect(before.findings).toEqual([]);
+
+    // Same blobs, a config that also checks code spans: the span's missing path is found.
+    await fx.write(
+      '.github/autopack.yml',
+      [
+        ...linksOnly,
+        '  references:',
+        '    code-spans:',
+        '      enabled: true',
+        "      files: ['*.md']",
+      ].join('\n'),
+    );
+    const second = await commitSnapshot(fx);
+    const after = await driftCheck.run({
+      snapshot: second.snapshot,
+      config: await repoConfig(fx.dir),
+      logger: silentLogger,
+      inputs: {},
+    });
+    expect(brief(after.findings).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+      'missing-doc-path README.md:5:5',
+    ]);
+  });
+
   it('never caches a working tree (its files may differ from their index blob SHA)', async () => {
     const fx = await gitFixture({ 'a.md': 'Path /home/bob/x here.\n' });
     fixtures.push(fx);

@@ -132,6 +132,36 @@ describe('parseMarkdown', () => {
     expect(doc.codeSpans.map((s) => s.value)).toEqual(['heading', 'code/span.md']);
   });
 
+  it('finds the same links and anchors without code spans, and only the headings’ spans', () => {
+    const text = [
+      '## A `heading`', // 1
+      '',
+      'Only a `code/span.md` and <https://example.com/autolink> and <span class="x">y</span>.', // 3
+      '',
+      'An <A HREF="upper.md">upper-case</A> tag and an <img', // 5
+      'src="multi-line.png"> one.', // 6
+      '',
+      'A <b data-id="not-an-id">data attribute</b> and <em id="real-id">an id</em>.', // 8
+      '',
+      'Only a footnote[^n] and a `span` with [inline](item.md).', // 10
+      '',
+      '[^n]: The note.',
+    ].join('\n');
+    const full = parseMarkdown(text);
+    const lean = parseMarkdown(text, { codeSpans: false });
+    expect(located(text, lean)).toEqual(located(text, full));
+    expect(located(text, lean).sort()).toEqual([
+      'html-href upper.md @5:13',
+      'html-src multi-line.png @6:6',
+      'link item.md @10:39',
+    ]);
+    expect([...lean.anchors].sort()).toEqual([...full.anchors].sort());
+    expect([...lean.anchors].sort()).toEqual(['a-heading', 'fn-n', 'fnref-n', 'real-id']);
+    expect(full.codeSpans.map((s) => s.value)).toEqual(['heading', 'code/span.md', 'span']);
+    // Block 3 holds nothing but a code span, an autolink and a plain tag: not inline-parsed.
+    expect(lean.codeSpans.map((s) => s.value)).toEqual(['heading', 'span']);
+  });
+
   it('pre-filters files whose destinations are all external', () => {
     expect(mightHaveLinks('Only [a](https://example.com) and <https://x.y>.')).toBe(false);
     expect(mightHaveLinks('A [local](docs/a.md).')).toBe(true);
