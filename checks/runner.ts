@@ -46,6 +46,17 @@ export function selectChecks(
     : checks.filter((c) => isEnabled(config, c.id));
 }
 
+const ran = new Set<CheckId>();
+
+/**
+ * The ids of the checks this process has run, in first-run order. The CLI's launcher keeps a
+ * code cache per set of checks run (cli/launch.ts): a run of a check the cache has not seen
+ * renews it.
+ */
+export function checksRunInProcess(): CheckId[] {
+  return [...ran];
+}
+
 /** Runs the checks concurrently; resolves with the Report (never rejects for a check's failure). */
 export async function runChecks(opts: RunOptions): Promise<Report> {
   const logger = opts.logger ?? silentLogger;
@@ -65,6 +76,7 @@ export async function runChecks(opts: RunOptions): Promise<Report> {
 
 async function runOne(check: Check, opts: RunOptions, logger: Logger): Promise<CheckResult> {
   const started = performance.now();
+  ran.add(check.id);
   try {
     const outcome = await check.run({
       snapshot: opts.snapshot,

@@ -1,9 +1,27 @@
 /**
- * The esbuild options shared by the two bundles: the Action (dist/index.js) and the CLI
- * (lib/autopack.mjs). One ES module for Node 20, every dependency inlined; the data files
- * (policies/*.yml, schemas/*.json) stay beside the code and policies/assets.ts finds them.
+ * The esbuild options shared by the two bundles: the Action (dist/index.js, an ES module) and
+ * the CLI (lib/autopack.cjs, a CommonJS script: see scripts/build-cli.mjs). Node 20, every
+ * dependency inlined; the data files (policies/*.yml, schemas/*.json) stay beside the code and
+ * policies/assets.ts finds them.
  */
-export function bundleOptions({ entry, outfile, banner, minify }) {
+export function bundleOptions({ entry, outfile, banner, minify, format = 'esm' }) {
+  if (format === 'cjs') {
+    return {
+      ...bundleOptions({ entry, outfile, banner, minify }),
+      format: 'cjs',
+      // ASCII only (other characters escaped): the launcher decodes it as latin1, without a
+      // UTF-8 pass over 2.5 MB, and V8 scans one-byte source faster.
+      charset: 'ascii',
+      // A script has no import.meta; the only use (policies/assets.ts) needs the file's URL.
+      define: { 'import.meta.url': '__autopackImportMetaUrl' },
+      banner: {
+        js: [
+          banner,
+          "const __autopackImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+        ].join('\n'),
+      },
+    };
+  }
   return {
     entryPoints: [entry],
     outfile,

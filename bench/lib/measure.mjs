@@ -171,7 +171,7 @@ export function parseArgs(argv, defaults) {
 
 /** Fails with a clear message unless the compiled CLI exists (the benches run `node bin/autopack.js`). */
 export function requireBuiltCli(repoRoot) {
-  const main = path.join(repoRoot, 'lib', 'autopack.mjs');
+  const main = path.join(repoRoot, 'lib', 'autopack.cjs');
   if (!existsSync(main)) {
     throw new Error(`the CLI is not built (${main} is missing): run \`npm run build\` first`);
   }
