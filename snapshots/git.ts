@@ -6,6 +6,8 @@ export class GitError extends Error {
     message: string,
     readonly exitCode: number | null,
     readonly stderr: string,
+    /** What git printed on stdout before it failed. */
+    readonly stdout: Buffer = Buffer.alloc(0),
   ) {
     super(message);
     this.name = 'GitError';
@@ -34,7 +36,12 @@ export function git(cwd: string, args: readonly string[]): Promise<Buffer> {
       if (code === 0) resolve(Buffer.concat(out));
       else
         reject(
-          new GitError(`git ${args.join(' ')} failed: ${stderr || `exit ${code}`}`, code, stderr),
+          new GitError(
+            `git ${args.join(' ')} failed: ${stderr || `exit ${code}`}`,
+            code,
+            stderr,
+            Buffer.concat(out),
+          ),
         );
     });
   });
@@ -49,19 +56,33 @@ export function splitZ(buf: Buffer): string[] {
 }
 
 /**
- * Where `dir` sits in git: inside a work tree, with its path from the work tree's top (`''` at
- * the top, else ending in `/`), or `undefined` when it is not in a work tree (or git is absent).
- * One `git rev-parse`; never throws.
+ * Where `dir` sits in git and which commit HEAD is, in one `git rev-parse`: `prefix` is the
+ * path from the work tree's top (`''` at the top, else ending in `/`), undefined when `dir` is
+ * not in a work tree (or git is absent); `head` is HEAD's full SHA, undefined when there is no
+ * commit yet or no work tree. Never throws.
  */
-export async function workTreePrefix(dir: string): Promise<string | undefined> {
+export async function workTreeAndHead(
+  dir: string,
+): Promise<{ prefix: string | undefined; head: string | undefined }> {
+  const parse = (out: Buffer) => {
+    const [inside = '', prefix = '', head = ''] = out.toString('utf8').split('\n');
+    if (inside !== 'true') return { prefix: undefined, head: undefined };
+    return { prefix, head: /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(head) ? head : undefined };
+  };
   try {
-    const [inside = '', prefix = ''] = (
-      await git(dir, ['rev-parse', '--is-inside-work-tree', '--show-prefix'])
-    )
-      .toString('utf8')
-      .split('\n');
-    return inside === 'true' ? prefix : undefined;
-  } catch {
-    return undefined;
+    return parse(
+      await git(dir, [
+        'rev-parse',
+        '--is-inside-work-tree',
+        '--show-prefix',
+        '--verify',
+        '-q',
+        'HEAD',
+      ]),
+    );
+  } catch (e) {
+    // `--verify -q` exits 1 when HEAD names no commit (a new repository), after the other answers.
+    if (e instanceof GitError && e.exitCode === 1) return parse(e.stdout);
+    return { prefix: undefined, head: undefined };
   }
 }

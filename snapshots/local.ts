@@ -29,7 +29,7 @@ import {
   type RepoSnapshot,
   type SnapshotProblem,
 } from '../checks/snapshot.js';
-import { git, splitZ, workTreePrefix } from './git.js';
+import { git, splitZ, workTreeAndHead } from './git.js';
 
 /** Options for {@link loadLocalSnapshot}. */
 export interface LocalSnapshotOptions {
@@ -81,15 +81,12 @@ export async function loadLocalSnapshot(
     throw new SnapshotError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
   const limit = pLimit(opts.openFiles ?? 64);
-  const prefix = await workTreePrefix(root);
+  // The tree is listed while git says where `root` is and what HEAD is (two processes at once);
+  // outside a work tree the listing's failure is dropped and the directory is walked instead.
+  const listing = git(root, ['ls-files', '-z', '-s', '--full-name']);
+  listing.catch(() => undefined);
+  const { prefix, head: headSha } = await workTreeAndHead(root);
   const inGit = prefix !== undefined;
-  // HEAD is asked for while the tree is listed (two git processes at once).
-  const head = inGit
-    ? git(root, ['rev-parse', '--verify', '-q', 'HEAD']).then(
-        (out) => out.toString().trim(),
-        () => undefined, // a repository with no commit yet
-      )
-    : Promise.resolve(undefined);
   const problems: SnapshotProblem[] = [];
   // A settled state is stored as itself, so that the read of every file need not await.
   const dirStates = new Map<string, DirState | Promise<DirState>>();
@@ -116,11 +113,10 @@ export async function loadLocalSnapshot(
   };
   const fileStats = !inGit || opts.fileStats !== false;
   const files = inGit
-    ? await listGitFiles(root, prefix, limit, problems, dirStates, dirState, fileStats)
+    ? await listGitFiles(listing, root, prefix, limit, problems, dirStates, dirState, fileStats)
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const index = new FileIndex(files);
-  const headSha = await head;
   const maxReadBytes = (await opts.maxReadBytes) ?? DEFAULT_MAX_READ;
   const change =
     opts.baseRef !== undefined
@@ -234,6 +230,7 @@ function readBounded(abs: string, maxReadBytes: number, size: number): FileConte
 }
 
 async function listGitFiles(
+  listing: Promise<Buffer>,
   root: string,
   prefix: string,
   limit: ReturnType<typeof pLimit>,
@@ -244,7 +241,7 @@ async function listGitFiles(
 ): Promise<RepoFile[]> {
   let out: string;
   try {
-    out = (await git(root, ['ls-files', '-z', '-s', '--full-name'])).toString('utf8');
+    out = (await listing).toString('utf8');
   } catch (e) {
     throw new SnapshotError((e as Error).message);
   }

@@ -294,6 +294,17 @@ describe('errors', () => {
     expect(snap.headSha).toBeUndefined();
     expect(paths(snap)).toEqual(['a.txt']);
   });
+
+  it('reads HEAD as a commit even beside a tracked file named HEAD, and from a subdirectory', async () => {
+    const repo = await track(
+      gitFixture({ HEAD: 'a file', 'sub/HEAD': 'another', 'sub/b.txt': 'b' }),
+    );
+    const sha = repo.git('rev-parse', '--verify', 'HEAD').trim();
+    expect((await loadLocalSnapshot(repo.dir)).headSha).toBe(sha);
+    const sub = await loadLocalSnapshot(repo.abs('sub'));
+    expect(sub.headSha).toBe(sha);
+    expect(paths(sub)).toEqual(['HEAD', 'b.txt']);
+  });
 });
 
 describe('a directory outside git', () => {
