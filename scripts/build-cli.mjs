@@ -16,7 +16,7 @@
  * Usage: node scripts/build-cli.mjs [OUTDIR]   (default lib/; writes OUTDIR/autopack.cjs)
  */
 import { build } from 'esbuild';
-import { isAscii } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
