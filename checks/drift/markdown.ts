@@ -181,11 +181,30 @@ function inlineOnlyWhereNeeded(md: MarkdownIt): void {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       if (t.type !== 'inline') continue;
-      if (tokens[i - 1]?.type === 'heading_open' || needed.test(t.content))
-        state.md.inline.parse(t.content, state.md, state.env, t.children ?? (t.children = []));
+      const children = t.children ?? (t.children = []);
+      if (tokens[i - 1]?.type === 'heading_open') {
+        if (PLAIN_TEXT.test(t.content)) {
+          // What the inline parse would give: the text as one token.
+          const text = new state.Token('text', '', 0);
+          text.content = t.content;
+          children.push(text);
+        } else {
+          state.md.inline.parse(t.content, state.md, state.env, children);
+        }
+      } else if (needed.test(t.content)) {
+        state.md.inline.parse(t.content, state.md, state.env, children);
+      }
     }
   });
 }
+
+/**
+ * Inline content that the inline parse (linkify and typographer off) turns into one text token
+ * equal to it: no escape, code span, emphasis, strikethrough, link, image, footnote, autolink,
+ * HTML, entity or line break can start without one of these characters. Most headings are
+ * such text, and a heading is always inline-parsed otherwise (its text makes the slug).
+ */
+const PLAIN_TEXT = /^[^\\`*_~[\]!<>&\n\r]*$/;
 
 let parser: MarkdownIt | undefined;
 

@@ -74,6 +74,9 @@ describe('parseMarkdown', () => {
       'Text[^note].',
       '',
       '[^note]: A footnote.',
+      '',
+      '## Plain text: (v2.0) + 50% off? #tag', // plain text: taken as written, not parsed
+      '## Escaped \\*stars\\* & AT&amp;T', // escapes and entities: parsed
     ].join('\n');
     const doc = parseMarkdown(text);
     expect([...doc.anchors].sort()).toEqual(
@@ -89,6 +92,8 @@ describe('parseMarkdown', () => {
         'stránky',
         'fn-note',
         'fnref-note',
+        'plain-text-v20--50-off-tag',
+        'escaped-stars--att',
       ].sort(),
     );
   });
