@@ -135,21 +135,23 @@ export class FileIndex {
 }
 
 /** True when the first 8,000 bytes contain a NUL byte: git's own binary heuristic. */
-export function looksBinary(buf: Uint8Array): boolean {
-  const n = Math.min(buf.length, 8000);
+export function looksBinary(buf: Uint8Array, length = buf.length): boolean {
+  const n = Math.min(length, 8000);
   for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
   return false;
 }
 
 /**
- * Decodes a read buffer into a FileContent (binary detection, UTF-8, BOM stripped). The result
- * never refers to `buf` (callers may reuse it).
+ * Decodes the first `length` bytes of a read buffer (default: all of it) into a FileContent
+ * (binary detection, UTF-8, BOM stripped). The result never refers to `buf` (callers may reuse
+ * it); a Buffer is decoded in place, without a view made per file.
  */
-export function decodeContent(buf: Uint8Array): FileContent {
-  if (looksBinary(buf)) return { kind: 'binary', size: buf.length };
-  let text = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('utf8');
+export function decodeContent(buf: Uint8Array, length = buf.length): FileContent {
+  if (looksBinary(buf, length)) return { kind: 'binary', size: length };
+  const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  let text = bytes.toString('utf8', 0, length);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { kind: 'text', text, size: buf.length };
+  return { kind: 'text', text, size: length };
 }
 
 /**
