@@ -89,7 +89,8 @@ export async function loadLocalSnapshot(
   const inGit = prefix !== undefined;
   const problems: SnapshotProblem[] = [];
   // A settled state is stored as itself, so that the read of every file need not await.
-  const dirStates = new Map<string, DirState | Promise<DirState>>();
+  // The root is its own realpath (above).
+  const dirStates = new Map<string, DirState | Promise<DirState>>([['.', 'inside']]);
   /** Where the directory of `rel` really lies: inside root, outside (a directory symlink), or gone. */
   const dirState = (rel: string): DirState | Promise<DirState> => {
     const slash = rel.lastIndexOf('/');

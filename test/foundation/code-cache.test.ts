@@ -25,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_INTERRUPT_BUDGET, jitFlags } from '../../cli/launch.js';
 import { gitFixture, type Fixture } from '../helpers/git-fixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -229,5 +230,15 @@ describe('the CLI launcher with a V8 code cache', () => {
       'drift',
       'workspace-structure',
     ]);
+  });
+});
+
+describe('the CLI launcher’s V8 flags', () => {
+  it('raises the tier-up budget unless the user set one on the command line or in NODE_OPTIONS', () => {
+    expect(jitFlags([], undefined)).toEqual([`--interrupt-budget=${CLI_INTERRUPT_BUDGET}`]);
+    expect(jitFlags(['--max-old-space-size=4096'], '--enable-source-maps')).toHaveLength(1);
+    expect(jitFlags(['--interrupt-budget=1000'], '')).toEqual([]);
+    expect(jitFlags([], '--inspect --interrupt_budget=5000')).toEqual([]);
+    expect(jitFlags([], '--interrupt-budget-for-feedback-allocation=1')).toHaveLength(1);
   });
 });
