@@ -81,8 +81,11 @@ export interface LinkStats {
 export class LinkChecker {
   /** GitHub anchors of every parsed Markdown file. */
   private readonly anchors = new Map<string, Set<string>>();
-  /** Extra anchors a documentation site accepts ({#id} headings, site slugs). */
-  private readonly siteAnchors = new Map<string, Set<string>>();
+  /**
+   * Parsed docs by path, for the extra anchors a documentation site accepts ({#id} headings,
+   * site slugs): read only for links resolved through a site.
+   */
+  private readonly parsed = new Map<string, MdDoc>();
   private readonly pending: PendingLink[] = [];
   /** Per site with `permalinks`: normalised route → Markdown file. */
   private readonly routes = new Map<string, Map<string, string>>();
@@ -123,7 +126,7 @@ export class LinkChecker {
   /** Records a parsed Markdown file's anchors (any parsed file may be a link target). */
   addAnchors(path: string, doc: MdDoc): void {
     this.anchors.set(path, doc.anchors);
-    this.siteAnchors.set(path, doc.siteAnchors);
+    this.parsed.set(path, doc);
   }
 
   /**
@@ -210,7 +213,7 @@ export class LinkChecker {
       this.stats['anchors-checked']++;
       const f = decodeFragment(a.fragment);
       const bare = f.startsWith('user-content-') ? f.slice('user-content-'.length) : f;
-      const site = a.site ? this.siteAnchors.get(a.target) : undefined;
+      const site = a.site ? this.parsed.get(a.target)?.siteAnchors : undefined;
       const has = (x: string) => anchors.has(x) || (site?.has(x) ?? false);
       if (has(bare) || has(bare.toLowerCase())) continue;
       out.push(this.brokenAnchor(a, bare, anchors));

@@ -53,9 +53,10 @@ export interface MdDoc {
   anchors: Set<string>;
   /**
    * Extra ids documentation sites give headings: `{#custom-id}` attributes, and slugs with
-   * runs of punctuation collapsed to one `-` (VitePress, Docusaurus, MkDocs style).
+   * runs of punctuation collapsed to one `-` (VitePress, Docusaurus, MkDocs style). Computed on
+   * first use: only links resolved through a documentation site read them.
    */
-  siteAnchors: Set<string>;
+  readonly siteAnchors: Set<string>;
   codeSpans: MdCodeSpan[];
 }
 
@@ -301,7 +302,7 @@ export function parseMarkdown(text: string, options: ParseOptions = {}): MdDoc {
   };
   const tokens = parser.parse(text, env);
   const source = new SourceLines(text);
-  const doc: MdDoc = { links: [], anchors: new Set(), siteAnchors: new Set(), codeSpans: [] };
+  const doc = new ParsedDoc();
   const slugger = new GithubSlugger();
   let rowLine = 0;
   let cellFrom = 0;
@@ -316,7 +317,7 @@ export function parseMarkdown(text: string, options: ParseOptions = {}): MdDoc {
         const inline = tokens[i + 1];
         const text = inline?.type === 'inline' ? inlineText(inline.children ?? []) : '';
         doc.anchors.add(slugger.slug(text));
-        addSiteAnchors(text, doc.siteAnchors);
+        doc.headings.push(text);
         break;
       }
       case 'html_block':
@@ -359,6 +360,24 @@ export function parseMarkdown(text: string, options: ParseOptions = {}): MdDoc {
   }
   for (const key of Object.keys(env.footnotes?.refs ?? {})) doc.anchors.add(`fn-${key.slice(1)}`);
   return doc;
+}
+
+/** What {@link parseMarkdown} returns: an MdDoc whose site anchors are made when first read. */
+class ParsedDoc implements MdDoc {
+  links: MdLink[] = [];
+  anchors = new Set<string>();
+  codeSpans: MdCodeSpan[] = [];
+  /** Each heading's text, in order. */
+  readonly headings: string[] = [];
+  private site: Set<string> | undefined;
+
+  get siteAnchors(): Set<string> {
+    if (!this.site) {
+      this.site = new Set();
+      for (const text of this.headings) addSiteAnchors(text, this.site);
+    }
+    return this.site;
+  }
 }
 
 /** Links, images, code spans, inline HTML and footnote references of one inline block. */
