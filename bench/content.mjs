@@ -38,6 +38,7 @@ import {
   parseArgs,
   ratio,
   repeat,
+  repeatInterleaved,
   speedupLine,
   TIMING_HEADER,
   timingCells,
@@ -110,23 +111,34 @@ async function driftRegistered() {
 /**
  * Runs `autopack check DIR --config CFG --checks drift --format json` `runs` times with the
  * CLI's code cache (cli/launch.ts) in a fresh directory, primed by one run that is not timed
- * (what every run after a user's first one gets), then `runs` times with the cache off (what a
- * first run gets). Resolves the timings (`ap`: cached, `apCold`: no cache, as `repeat` gives
- * them) and the last cached run's findings (`apF`). Throws when autopack exits with a usage or
- * config error (2).
+ * (what every run after a user's first one gets), and `runs` times with the cache off (what a
+ * first run gets), interleaved with the `others` jobs (see `repeatInterleaved`: the tools being
+ * compared see the same load). Resolves the summaries of `others` (`timed`, in order), of
+ * Autopack (`ap`: cached, `apCold`: no cache) and the last cached run's findings (`apF`).
+ * Throws when autopack exits with a usage or config error (2).
  */
-async function runDrift(label, runs, cli, dir, cfg) {
+async function runDrift(label, runs, cli, dir, cfg, others = []) {
   const args = [cli, 'check', dir, '--config', cfg, '--checks', 'drift', '--format', 'json'];
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'autopack-bench-code-cache-'));
   const cached = { env: { AUTOPACK_CODE_CACHE: cacheDir } };
   await repeat(`${label}, priming the code cache`, 1, process.execPath, args, cached);
-  const ap = await repeat(label, runs, process.execPath, args, cached);
-  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
-  const apCold = await repeat(`${label}, no code cache`, runs, process.execPath, args, {
-    env: { AUTOPACK_CODE_CACHE: 'off' },
-  });
+  const all = await repeatInterleaved(
+    [
+      ...others,
+      { label, cmd: process.execPath, args, opts: cached },
+      {
+        label: `${label}, no code cache`,
+        cmd: process.execPath,
+        args,
+        opts: { env: { AUTOPACK_CODE_CACHE: 'off' } },
+      },
+    ],
+    runs,
+  );
   await rm(cacheDir, { recursive: true, force: true });
-  return { ap, apCold, apF: autopackFindings(ap.last.stdout) };
+  const [ap, apCold] = all.slice(others.length);
+  if (ap.last.code > 1) throw new Error(`autopack exited ${ap.last.code}: ${ap.last.stderr}`);
+  return { timed: all.slice(0, others.length), ap, apCold, apF: autopackFindings(ap.last.stdout) };
 }
 
 function uniquePaths(findings, predicate = () => true) {
@@ -163,9 +175,30 @@ async function benchPatterns(tree, cli, tmp, runs, repolinter) {
   } catch {
     // git grep exits 1 when nothing matches: expected here
   }
-  const floor = await repeat('git grep', runs, 'git', grepArgs);
+  let rs;
+  if (repolinter) {
+    rs = path.join(tmp, 'repolinter-content.json');
+    await writeFile(rs, JSON.stringify(REPOLINTER_CONTENT_RULESET, null, 2));
+  }
+  const {
+    timed: [floor, rl],
+    ap,
+    apCold,
+    apF,
+  } = await runDrift('autopack', runs, cli, tree, cfg, [
+    { label: 'git grep', cmd: 'git', args: grepArgs },
+    ...(repolinter
+      ? [
+          {
+            label: 'repolinter',
+            cmd: process.execPath,
+            args: [repolinter, 'lint', tree, '-r', rs, '-f', 'json'],
+            opts: { cwd: tmp },
+          },
+        ]
+      : []),
+  ]);
   const grepFiles = floor.last.stdout.toString('utf8').split('\n').filter(Boolean).sort();
-  const { ap, apCold, apF } = await runDrift('autopack', runs, cli, tree, cfg);
   // The config runs the portability family only, so every drift finding is a portability match.
   const apFiles = uniquePaths(apF.list, (f) => f.rule.startsWith('drift/'));
   const rows = [['tool', ...TIMING_HEADER, 'vs git grep', 'files found', 'missed of git grep']];
@@ -186,16 +219,7 @@ async function benchPatterns(tree, cli, tmp, runs, repolinter) {
     '',
   ]);
   let rlFiles;
-  if (repolinter) {
-    const rs = path.join(tmp, 'repolinter-content.json');
-    await writeFile(rs, JSON.stringify(REPOLINTER_CONTENT_RULESET, null, 2));
-    const rl = await repeat(
-      'repolinter',
-      runs,
-      process.execPath,
-      [repolinter, 'lint', tree, '-r', rs, '-f', 'json'],
-      { cwd: tmp },
-    );
+  if (rl) {
     const out = JSON.parse(rl.last.stdout.toString('utf8'));
     rlFiles = [];
     for (const r of out.results ?? []) {
@@ -343,15 +367,20 @@ async function benchSubset(tree, cli, tmp, runs, mlc, size) {
   // Through `sh -c ... 2>&1`: markdown-link-check prints each file's "dead links found in" line on
   // stderr and the links themselves on stdout; one pipe keeps them in order. (GNU time still
   // measures the node process: the shell execs it.)
-  const m = await repeat(
-    'markdown-link-check',
-    runs,
-    'sh',
-    ['-c', 'exec "$0" "$@" 2>&1', process.execPath, mlc, '-q', '-c', mlcCfg, ...files],
-    { cwd: dir },
-  );
+  const {
+    timed: [m],
+    ap,
+    apCold,
+    apF,
+  } = await runDrift('autopack links (subset)', runs, cli, dir, cfg, [
+    {
+      label: 'markdown-link-check',
+      cmd: 'sh',
+      args: ['-c', 'exec "$0" "$@" 2>&1', process.execPath, mlc, '-q', '-c', mlcCfg, ...files],
+      opts: { cwd: dir },
+    },
+  ]);
   const mDead = mlcDead(m.last.stdout.toString('utf8'), '');
-  const { ap, apCold, apF } = await runDrift('autopack links (subset)', runs, cli, dir, cfg);
   console.log(
     `${files.length} Markdown files (plus the tree's non-Markdown files as link targets); median of ${runs} run(s)\n`,
   );

@@ -102,14 +102,39 @@ export async function measure(cmd, args, { cwd, env } = {}) {
  */
 export async function repeat(label, runs, cmd, args, opts) {
   const samples = [];
-  let last;
   for (let i = 0; i < runs; i++) {
-    last = await measure(cmd, args, opts);
+    const last = await measure(cmd, args, opts);
     samples.push(last);
     process.stderr.write(
       `  ${label} run ${i + 1}/${runs}: ${fmtMs(last.wallMs)} wall, ${fmtMs(last.cpuMs)} cpu, ${fmtMb(last.rssKb)} (exit ${last.code})\n`,
     );
   }
+  return summarise(label, samples);
+}
+
+/**
+ * Runs several commands `runs` times each, interleaved (round k runs every command once, in
+ * turn), so that a change in the machine's load (neighbours on a shared runner) falls on all of
+ * them alike; summarises each as {@link repeat} does. `jobs` is an array of
+ * `{ label, cmd, args, opts }`; resolves the summaries in the same order.
+ */
+export async function repeatInterleaved(jobs, runs) {
+  const samples = jobs.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, job] of jobs.entries()) {
+      const r = await measure(job.cmd, job.args, job.opts);
+      samples[k].push(r);
+      process.stderr.write(
+        `  ${job.label} run ${i + 1}/${runs}: ${fmtMs(r.wallMs)} wall, ${fmtMs(r.cpuMs)} cpu, ${fmtMb(r.rssKb)} (exit ${r.code})\n`,
+      );
+    }
+  }
+  return jobs.map((job, k) => summarise(job.label, samples[k]));
+}
+
+/** Median/min/max wall, median CPU, max peak RSS of `samples`, and the last sample. */
+function summarise(label, samples) {
+  const last = samples[samples.length - 1];
   const walls = samples.map((s) => s.wallMs).sort((a, b) => a - b);
   const cpus = samples.map((s) => s.cpuMs).sort((a, b) => a - b);
   return {
