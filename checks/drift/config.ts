@@ -234,12 +234,14 @@ export const BUILTIN_PORTABILITY_PATTERNS: Record<
 
 /**
  * Matched paths that are not machine-specific: shared and default profiles, the Homebrew on
- * Linux prefix, and placeholder user names (RE2, case-insensitive, tested on the matched path).
+ * Linux prefix, the home directories of GitHub-hosted runners (`runner` on Linux and macOS,
+ * `runneradmin` on Windows: the same on every runner, written on purpose in workflows), and
+ * placeholder user names (RE2, case-insensitive, tested on the matched path).
  */
 export const DEFAULT_PORTABILITY_ALLOW = [
-  String.raw`^/home/(user|username|your[-_]?user(name)?|yourname|you|me|name|example|linuxbrew)/$`,
-  String.raw`^/Users/(Shared|user|username|your[-_]?user(name)?|yourname|you|me|name|example)/$`,
-  String.raw`^[A-Za-z]:[\\/]Users[\\/](Public|Default|user|username|your[-_]?user(name)?|yourname|you|me|name|example)$`,
+  String.raw`^/home/(user|username|your[-_]?user(name)?|yourname|you|me|name|example|linuxbrew|runner)/$`,
+  String.raw`^/Users/(Shared|user|username|your[-_]?user(name)?|yourname|you|me|name|example|runner)/$`,
+  String.raw`^[A-Za-z]:[\\/]Users[\\/](Public|Default|runneradmin|user|username|your[-_]?user(name)?|yourname|you|me|name|example)$`,
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -51,11 +51,36 @@ describe('portability', () => {
           'Shared: /Users/Shared/cache; Homebrew: /home/linuxbrew/.linuxbrew/bin',
           '',
         ].join('\n'),
+        // GitHub-hosted runners' home directories, as workflows write them on purpose.
+        '.github/workflows/ci.yml': [
+          'jobs:',
+          '  linux: { steps: [{ run: "cp out /home/runner/work/cache" }] }',
+          '  macos: { steps: [{ run: "ls /Users/runner/Library" }] }',
+          '  windows: { steps: [{ run: "dir C:\\Users\\runneradmin\\AppData" }] }',
+          '',
+        ].join('\n'),
       },
       ONLY,
     );
     expect(run.of('machine-specific-path')).toEqual([]);
-    expect(run.outcome.stats?.['portability-exempt']).toBe(5);
+    expect(run.outcome.stats?.['portability-exempt']).toBe(8);
+  });
+
+  it('leaves the tests of Go and Python alone with the built-in policy, not their neighbours', async () => {
+    const run = await driftRepo(
+      {
+        'util/files_test.go': 'const p = "/home/alice/x"\n',
+        'pkg/test_paths.py': 'P = "/home/alice/x"\n',
+        'pkg/paths_test.py': 'P = "/home/alice/x"\n',
+        'pkg/paths.py': 'P = "/home/alice/x"\n',
+        'util/files.go': 'const p = "/home/alice/x"\n',
+      },
+      ONLY,
+    );
+    expect(where(run.of('machine-specific-path'))).toEqual([
+      'pkg/paths.py:1:6',
+      'util/files.go:1:12',
+    ]);
   });
 
   it('exempts Windows-only documents and sections, and per-path allowances', async () => {
