@@ -239,9 +239,9 @@ export const BUILTIN_PORTABILITY_PATTERNS: Record<
  * placeholder user names (RE2, case-insensitive, tested on the matched path).
  */
 export const DEFAULT_PORTABILITY_ALLOW = [
-  String.raw`^/home/(user|username|your[-_]?user(name)?|yourname|you|me|name|example|linuxbrew|runner)/$`,
-  String.raw`^/Users/(Shared|user|username|your[-_]?user(name)?|yourname|you|me|name|example|runner)/$`,
-  String.raw`^[A-Za-z]:[\\/]Users[\\/](Public|Default|runneradmin|user|username|your[-_]?user(name)?|yourname|you|me|name|example)$`,
+  String.raw`^/home/(user|username|your[-_]?user(name)?|yourname|you|me|name|example|test|linuxbrew|runner)/$`,
+  String.raw`^/Users/(Shared|user|username|your[-_]?user(name)?|yourname|you|me|name|example|test|runner)/$`,
+  String.raw`^[A-Za-z]:[\\/]Users[\\/](Public|Default|runneradmin|user|username|your[-_]?user(name)?|yourname|you|me|name|example|test)$`,
 ];
 
 // ---------------------------------------------------------------------------------------------
