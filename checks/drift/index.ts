@@ -19,7 +19,7 @@ import { checkConsistency } from './consistency.js';
 import { compileDrift, type CompiledDrift, type DriftSection } from './config.js';
 import { readPass, type SkippedFile } from './files.js';
 import { scanForbidden, type FileScan, type ForbiddenStats } from './forbidden.js';
-import { LinkChecker } from './links.js';
+import { LinkChecker, readMkdocsDocsDirs } from './links.js';
 import { mightHaveLinks, parseMarkdown, type MdDoc } from './markdown.js';
 import { findRegions, type Regions } from './markers.js';
 import { combinedPortabilityRegex, scanPortability, type PortabilityStats } from './portability.js';
@@ -117,7 +117,14 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       ? (caches.docs.get(f.blobSha) ?? caches.docs.get(`${f.blobSha}:links`))
       : undefined;
   const links = cfg.links
-    ? new LinkChecker(snapshot, tree, cfg.links, parse, cachedDoc)
+    ? new LinkChecker(
+        snapshot,
+        tree,
+        cfg.links,
+        parse,
+        cachedDoc,
+        cfg.links.autoSites ? await readMkdocsDocsDirs(snapshot) : undefined,
+      )
     : undefined;
   const spans = cfg.references?.codeSpans;
   const portability = cfg.portability;

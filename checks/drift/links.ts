@@ -21,6 +21,7 @@
  *
  * Each file is parsed once; a target's anchors are parsed at most once, lazily, and cached.
  */
+import { isMap, parseDocument } from 'yaml';
 import type { Finding, Severity } from '../model.js';
 import type { RepoFile, RepoSnapshot } from '../snapshot.js';
 import type { CompiledLinks, CompiledSite } from './config.js';
@@ -114,8 +115,13 @@ export class LinkChecker {
       parseMarkdown(text, { codeSpans: false }),
     /** A parse already cached for this file (by blob SHA): then it is not even read. */
     private readonly cachedDoc: (file: RepoFile) => MdDoc | undefined = () => undefined,
+    /** MkDocs configs' `docs_dir` ({@link readMkdocsDocsDirs}), for site detection. */
+    docsDirs: ReadonlyMap<string, string> = new Map(),
   ) {
-    this.sites = [...cfg.sites, ...(cfg.autoSites ? detectSites(snapshot, cfg.sites) : [])];
+    this.sites = [
+      ...cfg.sites,
+      ...(cfg.autoSites ? detectSites(snapshot, cfg.sites, docsDirs) : []),
+    ];
   }
 
   /** `name:root` of each site in effect (declared and detected), for the run summary. */
@@ -389,26 +395,67 @@ export class LinkChecker {
 
 const VITEPRESS = /^(?:(.*)\/)?\.vitepress\/config\.[cm]?[jt]s$/;
 const DOCUSAURUS = /^(?:(.*)\/)?docusaurus\.config\.[cm]?[jt]s$/;
+const MKDOCS = /^(?:(.*)\/)?mkdocs\.ya?ml$/;
+
+/**
+ * The `docs_dir` of each MkDocs config in the snapshot (`mkdocs.yml` / `mkdocs.yaml`), by the
+ * config's path, for {@link detectSites}. A config that cannot be read, or whose `docs_dir` is
+ * not a string, is left out (MkDocs' default, `docs`, then applies). Custom YAML tags such as
+ * `!!python/name:` are kept as plain values: only `docs_dir` is read.
+ */
+export async function readMkdocsDocsDirs(snapshot: RepoSnapshot): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of snapshot.files) {
+    if (f.kind !== 'file' || !MKDOCS.test(f.path)) continue;
+    const content = await snapshot.read(f.path);
+    if (content.kind !== 'text') continue;
+    const doc = parseDocument(content.text, { logLevel: 'silent', uniqueKeys: false });
+    const dir: unknown = isMap(doc.contents) ? doc.get('docs_dir') : undefined;
+    if (typeof dir === 'string' && dir.trim()) out.set(f.path, dir.trim());
+  }
+  return out;
+}
 
 /**
  * Documentation sites recognised by their config file, for directories no declared site
  * covers: VitePress (`<dir>/.vitepress/config.*`: pages in `<dir>`, static files in
- * `<dir>/public`) and Docusaurus (`<dir>/docusaurus.config.*`: routes from `<dir>`, static
- * files in `<dir>/static`). Their `/`-rooted links follow the site's routing.
+ * `<dir>/public`), Docusaurus (`<dir>/docusaurus.config.*`: routes from `<dir>`, static
+ * files in `<dir>/static`) and MkDocs (`<dir>/mkdocs.yml`: pages and static files in its
+ * `docs_dir`, `<dir>/docs` by default, as `docsDirs` gives it; `page/` and `page` are
+ * `page.md`). Their links follow the site's routing.
  */
 export function detectSites(
   snapshot: RepoSnapshot,
   declared: readonly CompiledSite[],
+  docsDirs: ReadonlyMap<string, string> = new Map(),
 ): CompiledSite[] {
   const out: CompiledSite[] = [];
+  const covered = (root: string) => {
+    const probe = root ? `${root}/index.md` : 'index.md';
+    return declared.some((s) => s.selector.matches(probe)) || out.some((s) => s.root === root);
+  };
   for (const f of snapshot.files) {
+    const mk = MKDOCS.exec(f.path);
+    if (mk) {
+      const docs = joinPath(mk[1] ?? '', docsDirs.get(f.path) ?? 'docs');
+      if (docs.escapes > 0 || docs.path === '' || !snapshot.hasDir(docs.path)) continue;
+      if (covered(docs.path)) continue;
+      out.push({
+        name: `mkdocs(${mk[1] || '.'})`,
+        selector: new FileSelector([`${docs.path}/**`]),
+        root: docs.path,
+        public: [],
+        extensions: ['.md'],
+        index: ['index.md', 'README.md'],
+        permalinks: false,
+      });
+      continue;
+    }
     const vp = VITEPRESS.exec(f.path);
     const du = vp ? undefined : DOCUSAURUS.exec(f.path);
     if (!vp && !du) continue;
     const dir = (vp ?? du)![1] ?? '';
-    const probe = dir ? `${dir}/index.md` : 'index.md';
-    if (declared.some((s) => s.selector.matches(probe)) || out.some((s) => s.root === dir))
-      continue;
+    if (covered(dir)) continue;
     out.push({
       name: `${vp ? 'vitepress' : 'docusaurus'}(${dir || '.'})`,
       selector: new FileSelector([dir ? `${dir}/**` : '**']),

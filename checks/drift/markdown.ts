@@ -327,6 +327,9 @@ export function parseMarkdown(text: string, options: ParseOptions = {}): MdDoc {
         }
         break;
       case 'inline': {
+        if (t.content.includes('{')) {
+          for (const m of t.content.matchAll(ATTR_LIST_ID)) doc.attrIds.push(m[1]!);
+        }
         let column: number | undefined;
         let escapedPipes = false;
         if (!t.map) {
@@ -369,11 +372,13 @@ class ParsedDoc implements MdDoc {
   codeSpans: MdCodeSpan[] = [];
   /** Each heading's text, in order. */
   readonly headings: string[] = [];
+  /** Ids of `{: #id }` attribute lists anywhere in the text ({@link ATTR_LIST_ID}). */
+  readonly attrIds: string[] = [];
   private site: Set<string> | undefined;
 
   get siteAnchors(): Set<string> {
     if (!this.site) {
-      this.site = new Set();
+      this.site = new Set(this.attrIds);
       for (const text of this.headings) addSiteAnchors(text, this.site);
     }
     return this.site;
@@ -449,6 +454,14 @@ export function mightHaveLinks(text: string): boolean {
 }
 
 const CUSTOM_ID = /\s*\{#([^{}\s]+)\}\s*$/;
+
+/**
+ * An attribute list with an id, as Python-Markdown's `attr_list` extension (MkDocs) writes it
+ * after a heading, a paragraph or an inline element: `{: #id }`, `{ #id .class key=value }`.
+ * The id is the site's anchor for that element; GitHub shows the braces as text.
+ */
+const ATTR_LIST_ID =
+  /\{:?[ \t]*(?:[^{}#\s][^{}\s]*[ \t]+)*#([A-Za-z_][\w:.-]*)(?=[\s}])[^{}\n]*\}/g;
 
 /** Adds the ids a documentation site would give a heading with this text. */
 function addSiteAnchors(text: string, out: Set<string>): void {

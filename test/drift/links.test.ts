@@ -205,6 +205,51 @@ describe('detected documentation sites', () => {
       '/guide/nope',
     ]);
   });
+
+  it('follows MkDocs routing in its docs_dir (directory links, attribute-list ids), read from mkdocs.yml', async () => {
+    const files = {
+      // A custom tag, as Material for MkDocs configs have: only docs_dir is read.
+      'mkdocs.yml': [
+        'site_name: Demo',
+        'docs_dir: site-docs',
+        'markdown_extensions:',
+        '  - pymdownx.emoji:',
+        '      emoji_index: !!python/name:material.extensions.emoji.twemoji',
+        '',
+      ].join('\n'),
+      'site-docs/index.md': [
+        '# Home',
+        '',
+        '[Guide](guide/) and [its locale](guide/#guide-locale) and [setup](guide.md#set-up).',
+        '[Gone](missing/) [bad id](guide/#nope)',
+        '',
+      ].join('\n'),
+      'site-docs/guide.md':
+        '# Guide\n\n## Set up { #set-up }\n\n*   **`locale`**{ #guide-locale }: the language.\n',
+      'README.md': '[route](site-docs/guide/) [file](site-docs/guide.md#set-up)\n',
+    };
+    const auto = await driftRepo(files, LINKS_ONLY);
+    const urls = (run: typeof auto, rule: string) =>
+      run.of(rule).map((f) => `${f.path} ${f.properties?.url}`);
+    expect(urls(auto, 'broken-link')).toEqual([
+      'README.md site-docs/guide/',
+      'site-docs/index.md missing/',
+    ]);
+    // GitHub gives `## Set up { #set-up }` the slug `set-up--set-up-`: from README the id is not there.
+    expect(urls(auto, 'broken-anchor')).toEqual([
+      'README.md site-docs/guide.md#set-up',
+      'site-docs/index.md guide/#nope',
+    ]);
+    expect(auto.outcome.summary).toContain('mkdocs(.):site-docs');
+    const off = await driftRepo(files, `${LINKS_ONLY}  links:\n    auto-sites: false\n`);
+    expect(urls(off, 'broken-link')).toEqual([
+      'README.md site-docs/guide/',
+      'site-docs/index.md guide/',
+      'site-docs/index.md guide/#guide-locale',
+      'site-docs/index.md missing/',
+      'site-docs/index.md guide/#nope',
+    ]);
+  });
 });
 
 describe('site permalinks and the parse pre-filter', () => {
