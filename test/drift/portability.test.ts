@@ -5,6 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILTIN_PORTABILITY_PATTERNS } from '../../checks/drift/config.js';
+import { linesHolding } from '../../checks/drift/portability.js';
 import { driftReadsEveryFile } from '../../checks/drift/rules.js';
 import { resolveConfig } from '../../policies/load.js';
 import { gitFixture, runGit } from '../helpers/git-fixture.js';
@@ -180,5 +182,46 @@ describe('bulk reads (what the App prefetches for)', () => {
     expect(driftReadsEveryFile({ enabled: false, portability: {} })).toBe(false);
     expect(driftReadsEveryFile({ links: {} })).toBe(false);
     expect(driftReadsEveryFile(undefined)).toBe(false);
+  });
+});
+
+describe('built-in patterns matched on the lines holding their literals', () => {
+  it('lists each line holding a literal once, CRLF and a last line without a newline included', () => {
+    const text = 'a\n/home/x/ y /home/z/\r\nno\nC:\\dev\\q and C:/dev/';
+    const lines = linesHolding(text, [':\\dev', ':/dev', '/home/']);
+    expect(lines.map(([s, e]) => text.slice(s, e))).toEqual([
+      '/home/x/ y /home/z/\r',
+      'C:\\dev\\q and C:/dev/',
+    ]);
+    expect(linesHolding('nothing here', ['/home/'])).toEqual([]);
+  });
+
+  it('finds exactly what the same regexes find over the whole text', async () => {
+    const files = {
+      'a.md':
+        '/home/alice/ at the start\r\nthen C:\\dev\\x and C:/dev/y, /Users/bob/ twice /Users/bob/\n',
+      'b.txt': 'a URL https://host/home/help/ and file:///home/carol/x\nD:\\Users\\dave\\x',
+      'c.sh': 'no path here but /home/ alone and :\\dev without a drive',
+    };
+    const builtin = await driftRepo(files, ONLY);
+    const asUserPatterns = Object.entries(BUILTIN_PORTABILITY_PATTERNS)
+      .map(([name, p]) => `      copy-of-${name}: { regex: '${p.regex.replaceAll("'", "''")}' }`)
+      .join('\n');
+    const whole = await driftRepo(
+      files,
+      `${ONLY}  portability:\n    builtin-patterns: false\n    patterns:\n${asUserPatterns}\n`,
+    );
+    const seen = (run: typeof builtin) =>
+      run.of('machine-specific-path').map((f) => `${where([f])[0]} ${f.properties?.match}`);
+    expect(seen(builtin)).toEqual(seen(whole));
+    expect(seen(builtin)).toEqual([
+      'a.md:1:1 /home/alice/',
+      'a.md:2:6 C:\\dev\\',
+      'a.md:2:19 C:/dev/',
+      'a.md:2:29 /Users/bob/',
+      'a.md:2:47 /Users/bob/',
+      'b.txt:1:42 /home/carol/',
+      'b.txt:2:1 D:\\Users\\dave',
+    ]);
   });
 });
