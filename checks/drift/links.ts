@@ -406,7 +406,7 @@ const MKDOCS = /^(?:(.*)\/)?mkdocs\.ya?ml$/;
 export async function readMkdocsDocsDirs(snapshot: RepoSnapshot): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const f of snapshot.files) {
-    if (f.kind !== 'file' || !MKDOCS.test(f.path)) continue;
+    if (!f.path.includes('mkdocs.y') || f.kind !== 'file' || !MKDOCS.test(f.path)) continue;
     const content = await snapshot.read(f.path);
     if (content.kind !== 'text') continue;
     const doc = parseDocument(content.text, { logLevel: 'silent', uniqueKeys: false });
@@ -435,6 +435,8 @@ export function detectSites(
     return declared.some((s) => s.selector.matches(probe)) || out.some((s) => s.root === root);
   };
   for (const f of snapshot.files) {
+    // Site configs are a handful among thousands of paths: a substring test first.
+    if (!f.path.includes('config.') && !f.path.includes('mkdocs.y')) continue;
     const mk = MKDOCS.exec(f.path);
     if (mk) {
       const docs = joinPath(mk[1] ?? '', docsDirs.get(f.path) ?? 'docs');
