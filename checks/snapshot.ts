@@ -103,20 +103,12 @@ export interface RepoSnapshot {
 /** Answers `get` / `hasFile` / `hasDir` over a sorted file list in O(1). */
 export class FileIndex {
   private readonly byPath: Map<string, RepoFile>;
-  private readonly dirSet = new Set<string>();
+  private readonly dirSet: Set<string>;
 
   constructor(files: readonly RepoFile[]) {
     this.byPath = new Map();
-    for (const f of files) {
-      this.byPath.set(f.path, f);
-      let i = f.path.lastIndexOf('/');
-      while (i > 0) {
-        const dir = f.path.slice(0, i);
-        if (this.dirSet.has(dir)) break;
-        this.dirSet.add(dir);
-        i = dir.lastIndexOf('/');
-      }
-    }
+    for (const f of files) this.byPath.set(f.path, f);
+    this.dirSet = directoriesOf(files.map((f) => f.path));
   }
 
   /** The tracked entry at `path`, or undefined. */
@@ -132,6 +124,31 @@ export class FileIndex {
     const d = dir.replace(/\/+$/, '');
     return d === '' || this.dirSet.has(d);
   }
+}
+
+/**
+ * Every directory holding one of `paths` (`/`-separated, relative), with its ancestors; the
+ * root is left out. Fastest on sorted paths (a listing's order): a path in the same directory
+ * as the one before costs a comparison, not a slice and a set lookup (40,000 paths, ~400
+ * directories).
+ */
+export function directoriesOf(paths: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  let last = '';
+  for (const p of paths) {
+    const slash = p.lastIndexOf('/');
+    if (slash <= 0) continue;
+    if (slash === last.length && p.startsWith(last)) continue;
+    let d = p.slice(0, slash);
+    last = d;
+    while (!out.has(d)) {
+      out.add(d);
+      const up = d.lastIndexOf('/');
+      if (up <= 0) break;
+      d = d.slice(0, up);
+    }
+  }
+  return out;
 }
 
 /** True when the first 8,000 bytes contain a NUL byte: git's own binary heuristic. */

@@ -19,6 +19,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
 import {
+  directoriesOf,
   FileIndex,
   decodeContent,
   type ChangeSet,
@@ -286,10 +287,7 @@ async function listGitFiles(
     const slash = p.lastIndexOf('/');
     return slash === -1 ? '.' : p.slice(0, slash);
   };
-  const dirs = new Set<string>();
-  for (const e of entries) {
-    for (let d = dirOf(e.path); d !== '.' && !dirs.has(d); d = dirOf(d)) dirs.add(d);
-  }
+  const dirs = directoriesOf(entries.map((e) => e.path));
   const viaSymlink = new Set<string>();
   for (const d of [...dirs].sort((a, b) => a.length - b.length)) {
     if (viaSymlink.has(dirOf(d))) {

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RepoSnapshot } from '../../checks/snapshot.js';
+import { fileURLToPath } from 'node:url';
+import { directoriesOf, type RepoSnapshot } from '../../checks/snapshot.js';
 import { SnapshotError, loadLocalSnapshot } from '../../snapshots/local.js';
 import { dirFixture, gitFixture, runGit, type Fixture } from '../helpers/git-fixture.js';
 
@@ -22,6 +23,8 @@ async function track<T extends Fixture>(fx: Promise<T>): Promise<T> {
   return f;
 }
 const paths = (s: RepoSnapshot) => s.files.map((f) => f.path);
+/** This repository: a real tree listing. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('git checkout: file names', () => {
   // Names git would quote in its default output; -z must carry them byte for byte.
@@ -542,5 +545,41 @@ describe('unreadable content', () => {
     expect(await snap.read('grow.txt')).toMatchObject({ kind: 'text', size: 1000 });
     await writeFile(repo.abs('grow.txt'), 'z'.repeat(5000));
     expect(await snap.read('grow.txt')).toEqual({ kind: 'too-large', size: 5000, limit: 1024 });
+  });
+});
+
+describe('directoriesOf', () => {
+  /** Every ancestor directory of every path, computed the plain way. */
+  const naive = (paths: readonly string[]) => {
+    const out = new Set<string>();
+    for (const p of paths) {
+      const parts = p.split('/');
+      for (let i = 1; i < parts.length; i++) out.add(parts.slice(0, i).join('/'));
+    }
+    return [...out].sort();
+  };
+
+  it('lists every directory and ancestor once, root left out, in any order', () => {
+    const paths = [
+      'README.md',
+      'a/b.md',
+      'a/b/c.md',
+      'a/bc/d.md',
+      'a/bx.md',
+      'a/b/c/d/e.md',
+      'z/y/x.md',
+      'a/b/f.md',
+      '.github/workflows/ci.yml',
+    ];
+    expect([...directoriesOf(paths)].sort()).toEqual(naive(paths));
+    expect([...directoriesOf([...paths].sort())].sort()).toEqual(naive(paths));
+    expect([...directoriesOf([...paths].reverse())].sort()).toEqual(naive(paths));
+    expect(directoriesOf(['only-root.md']).size).toBe(0);
+  });
+
+  it('agrees with the plain computation on a real tree listing', async () => {
+    const listed = paths(await loadLocalSnapshot(ROOT));
+    expect([...directoriesOf(listed)].sort()).toEqual(naive(listed));
+    expect(listed.length).toBeGreaterThan(100);
   });
 });
