@@ -105,10 +105,11 @@ export class FileIndex {
   private readonly byPath: Map<string, RepoFile>;
   private readonly dirSet: Set<string>;
 
-  constructor(files: readonly RepoFile[]) {
+  /** `dirs`: {@link directoriesOf} the files' paths, when the caller has computed it already. */
+  constructor(files: readonly RepoFile[], dirs?: Set<string>) {
     this.byPath = new Map();
     for (const f of files) this.byPath.set(f.path, f);
-    this.dirSet = directoriesOf(files.map((f) => f.path));
+    this.dirSet = dirs ?? directoriesOf(files.map((f) => f.path));
   }
 
   /** The tracked entry at `path`, or undefined. */

@@ -114,11 +114,22 @@ export async function loadLocalSnapshot(
     return p;
   };
   const fileStats = !inGit || opts.fileStats !== false;
+  const listed: { dirs?: Set<string> } = {};
   const files = inGit
-    ? await listGitFiles(listing, root, prefix, limit, problems, dirStates, dirState, fileStats)
+    ? await listGitFiles(
+        listing,
+        root,
+        prefix,
+        limit,
+        problems,
+        dirStates,
+        dirState,
+        fileStats,
+        listed,
+      )
     : await walkDirectory(root, limit, problems);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const index = new FileIndex(files);
+  const index = new FileIndex(files, listed.dirs);
   const maxReadBytes = (await opts.maxReadBytes) ?? DEFAULT_MAX_READ;
   const change =
     opts.baseRef !== undefined
@@ -241,6 +252,8 @@ async function listGitFiles(
   dirStates: Map<string, DirState | Promise<DirState>>,
   dirState: (rel: string) => DirState | Promise<DirState>,
   fileStats: boolean,
+  /** Receives the listing's directories when every entry became a file (FileIndex reuses them). */
+  listed: { dirs?: Set<string> } = {},
 ): Promise<RepoFile[]> {
   let out: string;
   try {
@@ -364,6 +377,7 @@ async function listGitFiles(
     files.push(e);
   }
   await Promise.all(symlinks.map((p) => limit(() => noteSymlink(root, p, problems))));
+  if (files.length === entries.length) listed.dirs = dirs;
   return files;
 }
 
