@@ -98,6 +98,17 @@ export interface RepoSnapshot {
   hasDir(dir: string): boolean;
   /** Reads a tracked file lazily (content is cached by the implementation where useful). */
   read(path: string): Promise<FileContent>;
+  /**
+   * A superset of the tracked files that may hold one of `literals`, for a content rule that
+   * only needs those (undefined: no cheaper answer than reading every file). Every file it
+   * leaves out is a regular file, unchanged since the listing, whose bytes contain none of
+   * them; a file that is missing, modified or replaced is always in. `ignoreCase` folds ASCII
+   * letters only. Source: `git grep -l -F` and `git ls-files -m` for a local checkout.
+   */
+  filesContaining?(
+    literals: readonly string[],
+    opts: { ignoreCase: boolean },
+  ): Promise<ReadonlySet<string> | undefined>;
 }
 
 /** Answers `get` / `hasFile` / `hasDir` over a sorted file list in O(1). */

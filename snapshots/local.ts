@@ -30,7 +30,7 @@ import {
   type RepoSnapshot,
   type SnapshotProblem,
 } from '../checks/snapshot.js';
-import { git, splitZ, workTreeAndHead } from './git.js';
+import { git, GitError, splitZ, workTreeAndHead } from './git.js';
 
 /** Options for {@link loadLocalSnapshot}. */
 export interface LocalSnapshotOptions {
@@ -146,6 +146,9 @@ export async function loadLocalSnapshot(
     maxReadBytes,
     hasFile: (p) => index.hasFile(p),
     hasDir: (d) => index.hasDir(d),
+    filesContaining: inGit
+      ? (literals, { ignoreCase }) => filesContaining(root, prefix, literals, ignoreCase)
+      : undefined,
     read: async (rel): Promise<FileContent> => {
       const entry = index.get(rel);
       if (!entry) return { kind: 'missing' };
@@ -165,6 +168,43 @@ export async function loadLocalSnapshot(
       return readBounded(abs, maxReadBytes, entry.size);
     },
   };
+}
+
+/**
+ * RepoSnapshot.filesContaining for a checkout: `git grep -l -F` over the tracked files of the
+ * working tree under `root` (multi-threaded, native, and git reads each file as we would: no
+ * textconv, binary files searched too), joined with every file `git ls-files -m` names
+ * (modified, deleted or replaced since the index: always read, so that a missing or odd file
+ * is still reported). Paths relative to `root`; undefined when either command fails.
+ */
+async function filesContaining(
+  root: string,
+  prefix: string,
+  literals: readonly string[],
+  ignoreCase: boolean,
+): Promise<ReadonlySet<string> | undefined> {
+  if (literals.length === 0) return undefined;
+  const grep = [
+    'grep',
+    '-l',
+    '-z',
+    '--full-name',
+    '--no-color',
+    '-F',
+    ...(ignoreCase ? ['-i'] : []),
+    ...literals.flatMap((l) => ['-e', l]),
+    '--',
+  ];
+  const [hits, changed] = await Promise.all([
+    // Exit 1: nothing matched.
+    git(root, grep).then(splitZ, (e) =>
+      e instanceof GitError && e.exitCode === 1 ? [] : undefined,
+    ),
+    git(root, ['ls-files', '-m', '-z', '--full-name']).then(splitZ, () => undefined),
+  ]);
+  if (!hits || !changed) return undefined;
+  const rel = (p: string) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p);
+  return new Set([...hits, ...changed].map(rel));
 }
 
 /**

@@ -22,7 +22,12 @@ import { scanForbidden, type FileScan, type ForbiddenStats } from './forbidden.j
 import { LinkChecker, readMkdocsDocsDirs } from './links.js';
 import { mightHaveLinks, parseMarkdown, type MdDoc } from './markdown.js';
 import { findRegions, type Regions } from './markers.js';
-import { combinedPortabilityRegex, scanPortability, type PortabilityStats } from './portability.js';
+import {
+  combinedPortabilityRegex,
+  portabilityLiterals,
+  scanPortability,
+  type PortabilityStats,
+} from './portability.js';
 import {
   checkCodeowners,
   checkCodeSpans,
@@ -67,6 +72,12 @@ interface PathEntry {
 }
 
 const PATHS_PER_CONFIG = 200_000;
+
+/**
+ * Portability-only files from which on the snapshot is asked which may hold a pattern's
+ * literal (two git processes, ~10-20 ms) instead of reading them all (~6 µs a file).
+ */
+const PREFILTER_MIN = 2_000;
 
 /**
  * Process-wide caches, used only with content-addressed snapshots (see RepoSnapshot); made on
@@ -184,16 +195,35 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
   };
 
+  // Files only the portability rule reads, and only for patterns with a certain literal: when
+  // there are many, the snapshot may name the few that can hold one (git grep, for a checkout).
+  const onlyPortability = (d: Decision) =>
+    d.portability && d.forbidden.length === 0 && !d.links && !d.spans;
+  let candidates: ReadonlySet<string> | undefined;
+  const prefilter =
+    portability && snapshot.filesContaining ? portabilityLiterals(portability) : undefined;
+  if (
+    prefilter &&
+    selectedEntries.filter((e) => onlyPortability(e.decision)).length >= PREFILTER_MIN
+  ) {
+    candidates = await snapshot.filesContaining!(prefilter.literals, {
+      ignoreCase: prefilter.ignoreCase,
+    });
+  }
+
   // Files whose result is cached (same config, path and blob) are not read at all.
   const toRead: RepoFile[] = [];
   const toReadEntries: PathEntry[] = [];
   let cached = 0;
+  let prefiltered = 0;
   for (let k = 0; k < selected.length; k++) {
     const f = selected[k]!;
     const e = selectedEntries[k]!;
     if (shared && e.result && f.blobSha !== undefined && e.blobSha === f.blobSha) {
       cached++;
       apply(f.path, e.result, e.decision);
+    } else if (candidates && !candidates.has(f.path) && onlyPortability(e.decision)) {
+      prefiltered++;
     } else {
       toRead.push(f);
       toReadEntries.push(e);
@@ -308,6 +338,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       'files-selected': selected.length,
       'files-read': pass.stats.read,
       'files-cached': cached,
+      'files-prefiltered': prefiltered,
       'files-binary': pass.stats.binary,
       'files-too-large': pass.stats.tooLarge,
       'files-unreadable': unreadable.length,

@@ -14,7 +14,14 @@ import type { Finding } from '../model.js';
 import type { CompiledPortability, CompiledPortabilityPattern } from './config.js';
 import type { FileScan } from './forbidden.js';
 import { inRegions } from './markers.js';
-import { compileRegex, matchAll, testRegex, type RegexMatch, type UserRegex } from './regex.js';
+import {
+  compileRegex,
+  matchAll,
+  requiredLiteral,
+  testRegex,
+  type RegexMatch,
+  type UserRegex,
+} from './regex.js';
 import { makeFinding, RULE } from './rules.js';
 
 /** Counters for the run summary. */
@@ -105,4 +112,27 @@ export function linesHolding(text: string, literals: readonly string[]): Array<[
     out.push([start, end === -1 ? text.length : end]);
   }
   return out;
+}
+
+/**
+ * Strings one of which every match of every pattern contains (each pattern's built-in literals,
+ * or the literal its regex starts with), for RepoSnapshot.filesContaining; undefined when a
+ * pattern has none that is certain, or folds case beyond ASCII.
+ */
+export function portabilityLiterals(
+  cfg: CompiledPortability,
+): { literals: string[]; ignoreCase: boolean } | undefined {
+  const literals: string[] = [];
+  let ignoreCase = false;
+  for (const p of cfg.patterns) {
+    const own = p.literals ?? [requiredLiteral(p.regex.source)];
+    if (own.some((l) => l === undefined)) return undefined;
+    if (p.regex.ignoreCase) {
+      // git folds ASCII letters only (LC_ALL=C); RE2 folds Unicode.
+      if (own.some((l) => [...l!].some((c) => c.charCodeAt(0) > 0x7f))) return undefined;
+      ignoreCase = true;
+    }
+    literals.push(...(own as string[]));
+  }
+  return literals.length ? { literals: [...new Set(literals)], ignoreCase } : undefined;
 }

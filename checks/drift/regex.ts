@@ -133,3 +133,34 @@ export function* matchAll(r: UserRegex, text: string): Generator<RegexMatch> {
 export function quoteLiteral(s: string): string {
   return RE2JS.quote(s);
 }
+
+const RE2_META = new Set([...'\\.+*?()|[]{}^$']);
+
+/**
+ * A string every match of `source` (RE2 syntax) starts with, or undefined when none of at
+ * least `min` characters is certain. Conservative on purpose (a wrong answer would hide
+ * matches): only a leading run of plain characters and escaped punctuation counts, after an
+ * optional `^`, in a pattern with no `|` at all; a character followed by `?`, `*` or `{` is not
+ * certain. `/home/[a-z]+/` gives `/home/`, `C:\\dev\\` gives `C:\dev\`.
+ */
+export function requiredLiteral(source: string, min = 3): string | undefined {
+  if (source.includes('|')) return undefined;
+  let i = source.startsWith('^') ? 1 : 0;
+  let out = '';
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const next = source[i + 1];
+      if (next === undefined || /[A-Za-z0-9]/.test(next)) break;
+      out += next;
+      i += 2;
+      continue;
+    }
+    if (RE2_META.has(c)) break;
+    out += c;
+    i++;
+  }
+  if (out && source[i] !== undefined && '?*{'.includes(source[i]!))
+    out = [...out].slice(0, -1).join('');
+  return out.length >= min ? out : undefined;
+}

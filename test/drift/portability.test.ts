@@ -3,14 +3,19 @@
  * allowances, Windows-only documents, binary/too-large files skipped, unreadable files
  * reported, and exact agreement with `git grep -l -I -E` for the same patterns.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PORTABILITY_PATTERNS } from '../../checks/drift/config.js';
+import { driftCheck } from '../../checks/drift/index.js';
 import { linesHolding } from '../../checks/drift/portability.js';
+import { requiredLiteral } from '../../checks/drift/regex.js';
+import { silentLogger } from '../../checks/model.js';
+import type { RepoSnapshot } from '../../checks/snapshot.js';
+import { loadLocalSnapshot } from '../../snapshots/local.js';
 import { driftReadsEveryFile } from '../../checks/drift/rules.js';
 import { resolveConfig } from '../../policies/load.js';
 import { gitFixture, runGit } from '../helpers/git-fixture.js';
-import { cleanupFixtures, driftRepo, runDrift, where } from './harness.js';
+import { cleanupFixtures, driftRepo, repoConfig, runDrift, where } from './harness.js';
 
 afterAll(cleanupFixtures);
 
@@ -224,4 +229,80 @@ describe('built-in patterns matched on the lines holding their literals', () => 
       'b.txt:2:1 D:\\Users\\dave',
     ]);
   });
+});
+
+describe('a checkout names the files that can hold a pattern literal', () => {
+  it('gives the first certain characters of a pattern, or nothing when unsure', () => {
+    expect(requiredLiteral('/home/[a-z]+/')).toBe('/home/');
+    expect(requiredLiteral('C:\\\\dev\\\\')).toBe('C:\\dev\\');
+    expect(requiredLiteral('^/opt/data')).toBe('/opt/data');
+    expect(requiredLiteral('/srv/x?y')).toBe('/srv/');
+    expect(requiredLiteral('/srvx+')).toBe('/srvx');
+    expect(requiredLiteral('/home/|/Users/')).toBeUndefined();
+    expect(requiredLiteral('(?i)/home/')).toBeUndefined();
+    expect(requiredLiteral('\\d+/home/')).toBeUndefined();
+    expect(requiredLiteral('ab*')).toBeUndefined();
+  });
+
+  it('reads only those files (and every changed one), with the same findings', async () => {
+    const files: Record<string, string> = {
+      '.github/autopack.yml': `extends: autopack:recommended\n${ONLY}  portability:\n    builtin-patterns: false\n    patterns:\n      home: { regex: '/home/[a-z]+/' }\n`,
+      'docs/a.txt': 'Built in /home/alice/src.\n',
+      'bin/blob.dat': 'bin\u0000ary /home/carol/ x\n',
+      'gen/changed.txt': 'clean at first\n',
+      'gen/deleted.txt': 'clean\n',
+    };
+    for (let i = 0; i < 2_100; i++) files[`gen/f${String(i).padStart(4, '0')}.txt`] = `line ${i}\n`;
+    const fx = await gitFixture(files);
+    await fx.write({ 'gen/changed.txt': 'now in /home/bob/x\n', 'untracked.txt': '/home/dave/\n' });
+    await rm(fx.abs('gen/deleted.txt'));
+    const config = await repoConfig(fx.dir);
+    // As `autopack check --checks drift` lists a checkout: kinds from the index, no lstat.
+    const local = await loadLocalSnapshot(fx.dir, { fileStats: false });
+    const reads: string[] = [];
+    const counted = (withPrefilter: boolean): RepoSnapshot => ({
+      ...local,
+      read: (p) => {
+        reads.push(p);
+        return local.read(p);
+      },
+      filesContaining: withPrefilter ? local.filesContaining : undefined,
+    });
+    const run = (s: RepoSnapshot) =>
+      driftCheck.run({ snapshot: s, config, logger: silentLogger, inputs: {} });
+    const brief = (o: Awaited<ReturnType<typeof run>>) =>
+      o.findings.map((f) => `${f.ruleId} ${where([f])[0]}`).sort();
+
+    const fast = await run(counted(true));
+    expect(brief(fast)).toEqual([
+      'machine-specific-path docs/a.txt:1:10',
+      'machine-specific-path gen/changed.txt:1:8',
+      'unreadable-file gen/deleted.txt::',
+    ]);
+    // The config names the literal too; the untracked file is not in the tree at all.
+    expect(reads.sort()).toEqual([
+      '.github/autopack.yml',
+      'bin/blob.dat',
+      'docs/a.txt',
+      'gen/changed.txt',
+      'gen/deleted.txt',
+    ]);
+    expect(fast.stats?.['files-prefiltered']).toBe(2_100);
+    await fx.cleanup();
+
+    reads.length = 0;
+    const fx2 = await gitFixture(files);
+    await fx2.write({ 'gen/changed.txt': 'now in /home/bob/x\n' });
+    await rm(fx2.abs('gen/deleted.txt'));
+    const local2 = await loadLocalSnapshot(fx2.dir, { fileStats: false });
+    const slow = await driftCheck.run({
+      snapshot: { ...local2, filesContaining: undefined },
+      config: await repoConfig(fx2.dir),
+      logger: silentLogger,
+      inputs: {},
+    });
+    expect(brief(slow)).toEqual(brief(fast));
+    expect(slow.stats?.['files-read']).toBeGreaterThan(2_100);
+    await fx2.cleanup();
+  }, 60_000);
 });

@@ -583,3 +583,28 @@ describe('directoriesOf', () => {
     expect(listed.length).toBeGreaterThan(100);
   });
 });
+
+describe('filesContaining (git grep -F and git ls-files -m)', () => {
+  it('names the tracked files holding a literal and every changed one, relative to the snapshot', async () => {
+    const repo = await track(
+      gitFixture({
+        'top.txt': 'needle at the top\n',
+        'sub/a.txt': 'a Needle in sub\n',
+        'sub/b.txt': 'nothing\n',
+        'sub/c.txt': 'nothing either\n',
+        'sub/d.txt': 'to be deleted\n',
+      }),
+    );
+    await writeFile(repo.abs('sub/c.txt'), 'edited, still nothing\n');
+    await rm(repo.abs('sub/d.txt'));
+    await writeFile(repo.abs('sub/untracked.txt'), 'needle\n');
+    const sub = await loadLocalSnapshot(repo.abs('sub'), { fileStats: false });
+    const found = async (lits: string[], ignoreCase = false) =>
+      [...((await sub.filesContaining!(lits, { ignoreCase })) ?? [])].sort();
+    expect(await found(['needle'])).toEqual(['c.txt', 'd.txt']);
+    expect(await found(['needle'], true)).toEqual(['a.txt', 'c.txt', 'd.txt']);
+    expect(await found(['-e', 'nothing'])).toEqual(['b.txt', 'c.txt', 'd.txt']);
+    const outside = await track(dirFixture({ 'x.txt': 'needle\n' }));
+    expect((await loadLocalSnapshot(outside.dir)).filesContaining).toBeUndefined();
+  });
+});
