@@ -55,14 +55,13 @@ import vm from 'node:vm';
 export const CLI_INTERRUPT_BUDGET = 4 * 67_584;
 
 /**
- * The V8 flags {@link launch} sets: the tier-up budget, unless the user set one
- * (`node --interrupt-budget=…`, or in NODE_OPTIONS). `--interrupt-budget` has been a V8 flag
- * since 2011 (default 66 KiB in Node 20's V8 11.3, 132 KiB in later ones).
+ * The V8 flags {@link launch} sets, given Node's own arguments (`process.execArgv`): the tier-up
+ * budget, unless the user set one (`node --interrupt-budget=… bin/autopack.js`; Node refuses V8
+ * flags in NODE_OPTIONS). `--interrupt-budget` has been a V8 flag since 2011 (default 66 KiB in
+ * Node 20's V8 11.3, 132 KiB in later ones).
  */
-export function jitFlags(execArgv: readonly string[], nodeOptions = ''): string[] {
-  const set = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) =>
-    /^--interrupt[-_]budget(?:=|$)/.test(a),
-  );
+export function jitFlags(execArgv: readonly string[]): string[] {
+  const set = execArgv.some((a) => /^--interrupt[-_]budget(?:=|$)/.test(a));
   return set ? [] : [`--interrupt-budget=${CLI_INTERRUPT_BUDGET}`];
 }
 
@@ -173,7 +172,7 @@ function writeCache(dir: string, file: string, checks: string[], data: Buffer): 
  */
 export function launch(bundle: string, env: NodeJS.ProcessEnv = process.env): CodeCacheState {
   // Before anything is compiled: the code cache is made and checked under the same flags.
-  for (const flag of jitFlags(process.execArgv, env.NODE_OPTIONS)) v8.setFlagsFromString(flag);
+  for (const flag of jitFlags(process.execArgv)) v8.setFlagsFromString(flag);
   const bytes = readFileSync(bundle);
   // The build writes ASCII (esbuild charset: ascii); latin1 then decodes it without a UTF-8 pass.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
