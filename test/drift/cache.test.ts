@@ -97,13 +97,15 @@ describe('drift per-file cache', () => {
       'docs/kept.sh': 'echo kept\n',
     });
     fixtures.push(fx);
-    const first = await commitSnapshot(fx);
-    const before = await driftCheck.run({
-      snapshot: first.snapshot,
-      config: await repoConfig(fx.dir),
-      logger: silentLogger,
-      inputs: {},
-    });
+    // Each run reads the config as it is now in the working tree.
+    const runOn = async (snapshot: RepoSnapshot) =>
+      driftCheck.run({
+        snapshot,
+        config: await repoConfig(fx.dir),
+        logger: silentLogger,
+        inputs: {},
+      });
+    const before = await runOn((await commitSnapshot(fx)).snapshot);
     expect(before.findings).toEqual([]);
 
     // Same blobs, a config that also checks code spans: the span's missing path is found.
@@ -117,13 +119,7 @@ describe('drift per-file cache', () => {
         "      files: ['*.md']",
       ].join('\n'),
     );
-    const second = await commitSnapshot(fx);
-    const after = await driftCheck.run({
-      snapshot: second.snapshot,
-      config: await repoConfig(fx.dir),
-      logger: silentLogger,
-      inputs: {},
-    });
+    const after = await runOn((await commitSnapshot(fx)).snapshot);
     expect(brief(after.findings).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
       'missing-doc-path README.md:5:5',
     ]);
